@@ -1,0 +1,108 @@
+// Command aiobench compares synchronous and asynchronous file-read engines on real disks. It is
+// a thin layer over the library packages: it binds flags into a harness.Plan, runs it, prints a
+// table and writes CSV. See README.md for the flags, the CSV schema and the exit codes.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/workloads"
+
+	// The engines aiobench ships; each registers itself.
+	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/sync"
+)
+
+// Exit codes: 0 success, 1 a run failed (read or verification errors, an engine failure, an
+// interruption), 2 bad usage (nothing was run, written or deleted).
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil && !errors.Is(err, errHelp) {
+		fmt.Fprintf(os.Stderr, "aiobench: %s\n", oneLine(err.Error()))
+	}
+	os.Exit(exitCode(err))
+}
+
+// usageError is bad input: exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// errHelp is returned after --help was printed: exit 0.
+var errHelp = errors.New("help requested")
+
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil || errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
+// run is the command's body; tests call it directly.
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "engines":
+			return listEngines(args[1:], stdout)
+		case "workloads":
+			return listWorkloads(args[1:], stdout)
+		case "help":
+			return bench([]string{"--help"}, stdout, stderr)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return benchContext(ctx, args, stdout, stderr)
+}
+
+func bench(args []string, stdout, stderr io.Writer) error {
+	return benchContext(context.Background(), args, stdout, stderr)
+}
+
+func listEngines(args []string, w io.Writer) error {
+	if len(args) > 0 {
+		return usagef("engines takes no arguments, got %q", args[0])
+	}
+	for _, name := range engines.Names() {
+		e, _ := engines.Lookup(name)
+		status := "available"
+		if err := engines.Available(e); err != nil {
+			status = "unavailable: " + err.Error()
+		}
+		fmt.Fprintf(w, "%-12s %s\n%-12s %s\n", name, engines.Description(e), "", status)
+	}
+	return nil
+}
+
+func listWorkloads(args []string, w io.Writer) error {
+	if len(args) > 0 {
+		return usagef("workloads takes no arguments, got %q", args[0])
+	}
+	for _, name := range workloads.Names() {
+		wl, _ := workloads.Lookup(name)
+		fmt.Fprintf(w, "%-10s %s\n", name, wl.Doc)
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+// Package engines defines the contract between aiobench's run loop and its I/O engines: the
+// Request that carries one read, the Reader interface an engine implements, the optional
+// abilities an engine may add, and the registry by which engines are found by name.
+//
+// It is modelled on database/sql/driver and on fio's ioengine_ops: an engine package registers
+// itself in init() (import it for its side effect), the harness opens one Reader per job, queues
+// requests with Submit and collects them with Reap. A synchronous engine completes requests inside
+// Submit; an asynchronous one starts them there and completes them later. Both look the same to the
+// harness, so their numbers are comparable.
+package engines
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// A Request is one read. The caller fills Fd, Offset and Buf and must not touch the Request from
+// Submit until Reap hands it back; the engine fills N and Err before it does.
+//
+// A Request may be submitted again after it was reaped; engines may keep per-request state in
+// Engine across such reuse, so the caller must preserve that field.
+type Request struct {
+	// Fd is an open file descriptor to read from. With Config.Direct it was opened O_DIRECT and
+	// Offset and Buf are aligned as direct I/O requires.
+	Fd int
+	// Offset is where in the file the read starts.
+	Offset int64
+	// Buf receives the data; len(Buf) bytes are asked for.
+	Buf []byte
+
+	// N is the number of bytes read. An engine completes a request only when N == len(Buf), when
+	// the read reached end of file (N < len(Buf) and Err == nil: a short completion means EOF
+	// and nothing else), or when it failed (Err != nil; N counts the bytes read before).
+	N int
+	// Err is the read's error, nil on success. A failed read is still completed and reaped.
+	Err error
+
+	// ID and User belong to the caller; engines never change them. ID names the request in
+	// engine traces.
+	ID   uint64
+	User int
+
+	// Engine is the engine's own per-request state; the caller must leave it alone.
+	Engine any
+}
+
+// Reset clears the completion fields before a Request is submitted again.
+func (r *Request) Reset() { r.N, r.Err = 0, nil }
+
+// A Reader is an open engine instance. One goroutine drives a Reader at a time: Submit, Reap and
+// Close are never called concurrently with each other, and the harness calls them all from the
+// job's goroutine, which is locked to its OS thread. Engines that use helper threads must
+// synchronise with them internally.
+type Reader interface {
+	// Submit queues reqs. It either accepts all of them or returns an error and accepts none; a
+	// returned error means the engine itself is broken, not that a read failed (a failed read
+	// is completed with Request.Err set). The caller never has more than Config.QueueDepth
+	// requests submitted and not yet reaped.
+	//
+	// An asynchronous engine must not wait for the device in Submit. A synchronous engine may
+	// complete requests inline; they are then returned by the next Reap like any other.
+	Submit(reqs []*Request) error
+
+	// Reap waits until at least min requests have completed, appends every completed request
+	// not yet reaped to dst and returns it. min must not exceed the number in flight; Reap
+	// with min 0 never waits. The caller passes dst with capacity for Config.QueueDepth
+	// requests, so reaping does not allocate.
+	Reap(dst []*Request, min int) ([]*Request, error)
+
+	// Close waits for the requests in flight to complete (their results are discarded, the
+	// caller must not reap them), then releases the engine's threads and resources. No method
+	// may be called after Close.
+	Close() error
+}
+
+// Config carries the settings the harness passes to Engine.Open.
+type Config struct {
+	// QueueDepth is the most requests the caller will have in flight at once (at least 1).
+	QueueDepth int
+	// Direct says the files are opened with O_DIRECT.
+	Direct bool
+}
+
+// An Engine opens Readers. It is the value an engine package registers.
+type Engine interface {
+	Open(cfg Config) (Reader, error)
+}
+
+// Optional abilities. The harness discovers them by type assertion, as database/sql discovers a
+// driver's Pinger.
+
+// A Prober is an Engine that can tell whether it works on this machine. Probe returns nil when
+// it does and an error saying why not otherwise (missing kernel feature, missing permission).
+type Prober interface {
+	Probe() error
+}
+
+// A Describer is an Engine with a one-line description for `aiobench engines`.
+type Describer interface {
+	Describe() string
+}
+
+// A DataLess Engine completes requests without reading data (the null engine). The harness
+// does not verify what such an engine returns.
+type DataLess interface {
+	MovesNoData()
+}
+
+// An Invalidator is a Reader that keeps data of its own above the page cache. The harness calls
+// Invalidate whenever it evicts the page cache, so that cold runs stay cold.
+type Invalidator interface {
+	Invalidate() error
+}
+
+var registry struct {
+	sync.Mutex
+	engines map[string]Engine
+}
+
+// Register makes an engine available by name. It is meant for an engine package's init.
+// Registering a nil engine, an empty name or a name twice panics: those are programming errors.
+func Register(name string, e Engine) {
+	registry.Lock()
+	defer registry.Unlock()
+	if e == nil {
+		panic("engines: Register engine is nil")
+	}
+	if name == "" || strings.ContainsAny(name, ", \t\n") {
+		panic(fmt.Sprintf("engines: Register of invalid name %q", name))
+	}
+	if _, dup := registry.engines[name]; dup {
+		panic("engines: Register called twice for engine " + name)
+	}
+	if registry.engines == nil {
+		registry.engines = make(map[string]Engine)
+	}
+	registry.engines[name] = e
+}
+
+// ErrUnknown is wrapped by the error Lookup returns for a name nobody registered.
+var ErrUnknown = errors.New("unknown engine")
+
+// Lookup returns the engine registered under name. For an unknown name the error lists the known
+// ones, as database/sql does.
+func Lookup(name string) (Engine, error) {
+	registry.Lock()
+	e, ok := registry.engines[name]
+	registry.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("%w %q (known: %s; forgotten import?)", ErrUnknown, name, strings.Join(Names(), ", "))
+	}
+	return e, nil
+}
+
+// Names returns the registered engine names, sorted.
+func Names() []string {
+	registry.Lock()
+	defer registry.Unlock()
+	names := make([]string, 0, len(registry.engines))
+	for n := range registry.engines {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Available reports whether e works here: nil, or the reason it does not.
+func Available(e Engine) error {
+	if p, ok := e.(Prober); ok {
+		return p.Probe()
+	}
+	return nil
+}
+
+// Description returns e's one-line description, or "" if it has none.
+func Description(e Engine) string {
+	if d, ok := e.(Describer); ok {
+		return d.Describe()
+	}
+	return ""
+}
+
+// MovesData reports whether e reads real data that can be verified.
+func MovesData(e Engine) bool {
+	_, ok := e.(DataLess)
+	return !ok
+}

@@ -1,0 +1,34 @@
+package engines
+
+import "fmt"
+
+// InlineQueue holds the requests a synchronous engine completed inside Submit until the caller
+// reaps them. Its zero value is not usable; make one with NewInlineQueue. It never allocates
+// after construction.
+type InlineQueue struct {
+	done []*Request
+}
+
+// NewInlineQueue returns a queue for at most depth completed requests.
+func NewInlineQueue(depth int) *InlineQueue {
+	return &InlineQueue{done: make([]*Request, 0, max(depth, 1))}
+}
+
+// Complete records r as completed.
+func (q *InlineQueue) Complete(r *Request) { q.done = append(q.done, r) }
+
+// Reap implements Reader.Reap for an engine whose requests are all completed by the time Submit
+// returns: every completed request is handed back and min can always be met unless the caller
+// asks for more than it has in flight.
+func (q *InlineQueue) Reap(dst []*Request, min int) ([]*Request, error) {
+	if min > len(q.done) {
+		return dst, fmt.Errorf("reap: asked to wait for %d requests, %d in flight", min, len(q.done))
+	}
+	dst = append(dst, q.done...)
+	clear(q.done)
+	q.done = q.done[:0]
+	return dst, nil
+}
+
+// Len returns the number of completed requests not yet reaped.
+func (q *InlineQueue) Len() int { return len(q.done) }

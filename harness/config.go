@@ -1,0 +1,92 @@
+// Package harness is aiobench's run loop: it prepares the page-cache state a run asks for,
+// drives one engine Reader per job over a workload's offsets, times every request, verifies
+// every read against the layout, and turns what happened into a results.Row. It owns no globals,
+// so the command, the tests and `go test -bench` all run it in-process.
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aiobench/aiobench/workloads"
+)
+
+// Cache states a run can ask for.
+const (
+	CacheWarm   = "warm"   // the file is read in first; residency checked near 100%
+	CacheCold   = "cold"   // the file is evicted first (and again on every pass); residency checked near 0%
+	CacheDirect = "direct" // O_DIRECT with aligned buffers: the page cache is bypassed
+)
+
+// CacheModes lists the accepted cache states.
+var CacheModes = []string{CacheWarm, CacheCold, CacheDirect}
+
+// Config describes one measured run of one engine.
+type Config struct {
+	Engine    string
+	Workload  string
+	BlockSize int   // bytes per request
+	IODepth   int   // requests in flight per job
+	Jobs      int   // jobs, each on its own locked OS thread
+	Size      int64 // bytes of the data file to use
+
+	// A run ends when Runtime has passed or Ops requests have completed, whichever comes
+	// first; at least one of them must be set. Ops counts all jobs together.
+	Runtime time.Duration
+	Ops     int64
+	// Warmup runs before the measured phase; its requests are verified and their errors
+	// counted, but they are not timed.
+	Warmup time.Duration
+
+	Cache     string
+	NoFadvise bool // do not give the workload's posix_fadvise hint
+	Verify    workloads.VerifyMode
+	Seed      uint64
+	Round     int
+}
+
+// DefaultWarmup is the warm-up for a time-bounded run: a tenth of the runtime, at most 1s.
+func DefaultWarmup(runtime time.Duration) time.Duration {
+	return min(runtime/10, time.Second)
+}
+
+// ErrConfig is wrapped by every error Validate returns.
+var ErrConfig = errors.New("invalid configuration")
+
+// Validate checks c without touching any file. Its errors name the setting and what is
+// accepted.
+func (c *Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	}
+	if _, err := workloads.Lookup(c.Workload); err != nil {
+		return bad("%v", err)
+	}
+	switch {
+	case c.BlockSize <= 0 || c.BlockSize%512 != 0:
+		return bad("bs %d: must be a positive multiple of 512 (e.g. 4k, 64k, 1M)", c.BlockSize)
+	case c.Cache == CacheDirect && c.BlockSize&(c.BlockSize-1) != 0:
+		return bad("bs %d: --cache direct needs a power of two of at least 512 (e.g. 4k, 1M)", c.BlockSize)
+	case c.Size <= 0:
+		return bad("size %d: must be positive (e.g. 1G)", c.Size)
+	case c.Size%512 != 0:
+		return bad("size %d: must be a multiple of 512", c.Size)
+	case int64(c.BlockSize) > c.Size:
+		return bad("bs %d is larger than size %d", c.BlockSize, c.Size)
+	case c.IODepth <= 0:
+		return bad("iodepth %d: must be at least 1", c.IODepth)
+	case c.Jobs <= 0:
+		return bad("jobs %d: must be at least 1", c.Jobs)
+	case c.Runtime < 0 || c.Ops < 0 || c.Warmup < 0:
+		return bad("runtime, ops and warmup must not be negative")
+	case c.Runtime == 0 && c.Ops == 0:
+		return bad("a run needs a runtime or an ops bound")
+	}
+	switch c.Cache {
+	case CacheWarm, CacheCold, CacheDirect:
+	default:
+		return bad("cache %q: accepted: warm, cold, direct", c.Cache)
+	}
+	return nil
+}

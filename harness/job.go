@@ -1,0 +1,253 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
+	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/workloads"
+	"golang.org/x/sys/unix"
+)
+
+// A job is one goroutine, locked to an OS thread, keeping iodepth requests in flight through
+// its own Reader and its own file descriptor.
+type job struct {
+	cfg    *Config
+	shared *runState
+	index  int
+	quota  int64 // measured requests to issue; 0 when bounded by runtime only
+
+	file    *os.File
+	fd      int
+	mem     []byte // mmap'd request buffers, page aligned for O_DIRECT
+	reqs    []engines.Request
+	start   []int64 // per request: clock.Now before Submit
+	sub     []int64 // per request: clock.Now after Submit returned
+	eng     engines.Engine
+	pattern workloads.Pattern
+	verify  bool
+
+	lat, slat, clat *hdrhistogram.Histogram
+
+	// What happened.
+	ops, bytes, errors, verifyErrors, drops int64
+	end                                     int64 // clock.Now of the last counted completion
+	firstErr                                error
+	failed                                  error // the engine itself failed: the run is incomplete
+}
+
+func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engines.Engine,
+	wl *workloads.Workload, advice pagecache.Advice, verify bool, shared *runState) (*job, error) {
+	flags := os.O_RDONLY
+	if cfg.Cache == CacheDirect {
+		flags |= unix.O_DIRECT
+	}
+	f, err := os.OpenFile(ds.Path, flags, 0)
+	if err != nil {
+		return nil, fmt.Errorf("job %d: open %s: %w", index, ds.Path, err)
+	}
+	j := &job{
+		cfg: cfg, shared: shared, index: index, quota: quota,
+		file: f, fd: int(f.Fd()), eng: eng, verify: verify,
+		lat: newHist(), slat: newHist(), clat: newHist(),
+		reqs:  make([]engines.Request, cfg.IODepth),
+		start: make([]int64, cfg.IODepth),
+		sub:   make([]int64, cfg.IODepth),
+		pattern: wl.New(workloads.PatternConfig{
+			Size: cfg.Size, BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed,
+		}),
+	}
+	if err := pagecache.Advise(j.fd, advice); err != nil {
+		j.release()
+		return nil, fmt.Errorf("job %d: %s: %w", index, ds.Path, err)
+	}
+	j.mem, err = unix.Mmap(-1, 0, cfg.IODepth*cfg.BlockSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		j.release()
+		return nil, fmt.Errorf("job %d: allocate %d buffers of %d bytes: %w", index, cfg.IODepth, cfg.BlockSize, err)
+	}
+	for i := range j.reqs {
+		j.reqs[i] = engines.Request{Fd: j.fd, Buf: j.mem[i*cfg.BlockSize : (i+1)*cfg.BlockSize], User: i, ID: uint64(i)}
+	}
+	return j, nil
+}
+
+func (j *job) release() {
+	if j.mem != nil {
+		_ = unix.Munmap(j.mem)
+		j.mem = nil
+	}
+	if j.file != nil {
+		_ = j.file.Close()
+		j.file = nil
+	}
+}
+
+// run drives the job to the end of the run. Everything it needs per request is allocated
+// before; the loop itself does not allocate.
+func (j *job) run() {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	finished := false
+	finish := func() {
+		if !finished {
+			finished = true
+			if j.shared.running.Add(-1) == 0 {
+				j.shared.lastDone()
+			}
+		}
+	}
+	defer finish()
+
+	rd, err := j.eng.Open(engines.Config{QueueDepth: j.cfg.IODepth, Direct: j.cfg.Cache == CacheDirect})
+	if err != nil {
+		j.fail(fmt.Errorf("open: %w", err))
+		return
+	}
+	defer func() {
+		if err := rd.Close(); err != nil && j.failed == nil {
+			j.fail(fmt.Errorf("close: %w", err))
+		}
+	}()
+	invalidator, _ := rd.(engines.Invalidator)
+
+	free := make([]*engines.Request, 0, len(j.reqs))
+	for i := range j.reqs {
+		free = append(free, &j.reqs[i])
+	}
+	batch := make([]*engines.Request, 0, len(j.reqs))
+	done := make([]*engines.Request, 0, len(j.reqs))
+	measureStart, deadline := j.shared.measureStart, j.shared.deadline
+	cold := j.cfg.Cache == CacheCold
+	var issued int64
+	issuing := true
+	inflight := 0
+
+	for {
+		now := clock.Now()
+		if issuing && (j.shared.stop.Load() || deadline > 0 && now >= deadline) {
+			issuing = false
+		}
+		batch = batch[:0]
+		for issuing && len(free) > 0 {
+			if now >= measureStart {
+				if j.quota > 0 && issued >= j.quota {
+					issuing = false
+					break
+				}
+				issued++
+			}
+			r := free[len(free)-1]
+			free = free[:len(free)-1]
+			off, wrapped := j.pattern.Next()
+			if wrapped && cold {
+				j.evict(invalidator)
+			}
+			r.Offset = off
+			r.Reset()
+			j.start[r.User] = now
+			batch = append(batch, r)
+		}
+		if len(batch) > 0 {
+			if err := rd.Submit(batch); err != nil {
+				j.fail(fmt.Errorf("submit: %w", err))
+				return
+			}
+			sub := clock.Now()
+			for _, r := range batch {
+				j.sub[r.User] = sub
+			}
+			inflight += len(batch)
+		}
+		if inflight == 0 {
+			break
+		}
+		done, err = rd.Reap(done[:0], 1)
+		if err != nil {
+			j.fail(fmt.Errorf("reap: %w", err))
+			return
+		}
+		t := clock.Now()
+		for _, r := range done {
+			j.complete(r, t, measureStart, deadline)
+			free = append(free, r)
+		}
+		inflight -= len(done)
+		clear(done)
+	}
+	finish() // before Close: the CPU reading must not include the engine's teardown
+}
+
+// complete accounts for one completed request, reaped at t.
+func (j *job) complete(r *engines.Request, t, measureStart, deadline int64) {
+	if r.Err != nil || r.N != len(r.Buf) {
+		j.readError(r)
+		return
+	}
+	if j.verify && workloads.Verify(r.Buf, 0, r.Offset, j.cfg.Verify) >= 0 {
+		j.verifyError(r)
+		return
+	}
+	start, sub := j.start[r.User], j.sub[r.User]
+	if start < measureStart || deadline > 0 && t > deadline {
+		return // warm-up, or finished after the measured phase
+	}
+	j.ops++
+	j.bytes += int64(r.N)
+	j.end = t
+	j.record(j.lat, t-start)
+	j.record(j.slat, sub-start)
+	j.record(j.clat, t-sub)
+}
+
+func (j *job) record(h *hdrhistogram.Histogram, ns int64) {
+	if ns < 1 {
+		ns = 1 // a clock step of 0: the histogram starts at 1ns
+	}
+	if h.RecordValue(ns) != nil {
+		_ = h.RecordValue(h.HighestTrackableValue())
+	}
+}
+
+func (j *job) readError(r *engines.Request) {
+	j.errors++
+	if j.firstErr == nil {
+		if r.Err != nil {
+			j.firstErr = fmt.Errorf("read %d bytes at %d: %w", len(r.Buf), r.Offset, r.Err)
+		} else {
+			j.firstErr = fmt.Errorf("read %d bytes at %d: got %d: %w", len(r.Buf), r.Offset, r.N, errShort)
+		}
+	}
+}
+
+func (j *job) verifyError(r *engines.Request) {
+	j.verifyErrors++
+	if j.firstErr == nil {
+		bad := workloads.Verify(r.Buf, 0, r.Offset, workloads.VerifyFull)
+		j.firstErr = fmt.Errorf("verify %d bytes at %d: data differs from the layout at byte %d", len(r.Buf), r.Offset, bad)
+	}
+}
+
+// evict drops the file from the page cache again when a cold job starts a new pass.
+func (j *job) evict(inv engines.Invalidator) {
+	j.drops++
+	err := pagecache.Drop(j.fd, 0, j.cfg.Size)
+	if err == nil && inv != nil {
+		err = inv.Invalidate()
+	}
+	if err != nil && j.firstErr == nil {
+		j.firstErr = fmt.Errorf("evict for a new pass: %w", err)
+	}
+}
+
+func (j *job) fail(err error) {
+	j.failed = fmt.Errorf("job %d: %w", j.index, err)
+	if j.firstErr == nil {
+		j.firstErr = j.failed
+	}
+	j.shared.stop.Store(true)
+}

@@ -1,0 +1,243 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
+	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/workloads"
+	"golang.org/x/sys/unix"
+)
+
+// Residency bounds below which (warm) or above which (cold, direct) a run's starting cache state
+// is reported as not what was asked for.
+const (
+	warmResidentMin = 99.0
+	coldResidentMax = 1.0
+)
+
+// A Result is one run's row plus what the user should be told about it.
+type Result struct {
+	Row      results.Row
+	Warnings []string
+	// Hist holds the run's latency histograms in nanoseconds, merged over jobs.
+	Lat, Slat, Clat *hdrhistogram.Histogram
+}
+
+// newHist returns a latency histogram in nanoseconds from 1ns to 1h at 3 significant digits.
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, int64(time.Hour), 3) }
+
+// Run performs one measured run of cfg on ds. It returns an error only when the run could not be
+// started or measured (bad configuration, unknown engine, file errors); failed reads are data in
+// the Result. When ctx is cancelled the run stops early and its row says complete=false.
+func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Size > ds.Size {
+		return nil, fmt.Errorf("run: size %d exceeds the data set's %d bytes", cfg.Size, ds.Size)
+	}
+	eng, err := engines.Lookup(cfg.Engine)
+	if err != nil {
+		return nil, err
+	}
+	if err := engines.Available(eng); err != nil {
+		return nil, fmt.Errorf("engine %s is not available here: %w", cfg.Engine, err)
+	}
+	wl, _ := workloads.Lookup(cfg.Workload)
+
+	ctl, err := os.Open(ds.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", ds.Path, err)
+	}
+	defer ctl.Close()
+	ctlFd := int(ctl.Fd())
+
+	res := &Result{Lat: newHist(), Slat: newHist(), Clat: newHist()}
+	row := &res.Row
+	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
+	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
+	row.Verify = cfg.Verify.String()
+	verify := engines.MovesData(eng)
+	if !verify {
+		row.Verify = "none"
+	}
+	advice := wl.Advice
+	if cfg.NoFadvise {
+		advice = pagecache.AdviceNone
+	}
+	row.Fadvise = advice.String()
+
+	// Put the file in the asked-for state, then measure what state it is really in.
+	switch cfg.Cache {
+	case CacheWarm:
+		err = pagecache.Warm(ctlFd, cfg.Size)
+	default:
+		err = pagecache.Evict(ctlFd, cfg.Size)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Path, err)
+	}
+	if row.ResidentStart, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
+		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
+	}
+	switch {
+	case cfg.Cache == CacheWarm && row.ResidentStart < warmResidentMin:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident (memory pressure?)", cfg.Engine, row.ResidentStart))
+	case cfg.Cache != CacheWarm && row.ResidentStart > coldResidentMax:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache but %.1f%% of the file is still resident (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentStart))
+	}
+
+	jobs := make([]*job, cfg.Jobs)
+	defer func() {
+		for _, j := range jobs {
+			if j != nil {
+				j.release()
+			}
+		}
+	}()
+	shared := &runState{}
+	for i := range jobs {
+		quota := int64(0)
+		if cfg.Ops > 0 {
+			quota = cfg.Ops / int64(cfg.Jobs)
+			if int64(i) < cfg.Ops%int64(cfg.Jobs) {
+				quota++
+			}
+		}
+		j, err := newJob(&cfg, i, quota, ds, eng, wl, advice, verify, shared)
+		if err != nil {
+			return nil, err
+		}
+		jobs[i] = j
+	}
+
+	// Start every job, take the CPU reading when the measured phase begins, and another when the
+	// last job has finished measuring.
+	stopWatch := context.AfterFunc(ctx, func() { shared.stop.Store(true) })
+	defer stopWatch()
+	row.StartedUTC = time.Now().UTC().Format(time.RFC3339)
+	var startUsage, endUsage unix.Rusage
+	t0 := clock.Now()
+	shared.measureStart = t0 + int64(cfg.Warmup)
+	if cfg.Runtime > 0 {
+		shared.deadline = shared.measureStart + int64(cfg.Runtime)
+	}
+	shared.running.Store(int32(len(jobs)))
+	shared.lastDone = func() { _ = unix.Getrusage(unix.RUSAGE_SELF, &endUsage) }
+	if cfg.Warmup == 0 {
+		_ = unix.Getrusage(unix.RUSAGE_SELF, &startUsage)
+	}
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() { defer wg.Done(); j.run() }()
+	}
+	if cfg.Warmup > 0 {
+		sleepUntil(ctx, shared.measureStart)
+		_ = unix.Getrusage(unix.RUSAGE_SELF, &startUsage)
+	}
+	wg.Wait()
+
+	if row.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
+		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
+	}
+
+	var end int64
+	row.Complete = !shared.stop.Load()
+	for _, j := range jobs {
+		row.Ops += j.ops
+		row.Bytes += j.bytes
+		row.Errors += j.errors
+		row.VerifyErrors += j.verifyErrors
+		row.CacheDrops += j.drops
+		end = max(end, j.end)
+		if j.failed != nil {
+			row.Complete = false
+		}
+		if row.FirstError == "" && j.firstErr != nil {
+			row.FirstError = j.firstErr.Error()
+		}
+		res.Lat.Merge(j.lat)
+		res.Slat.Merge(j.slat)
+		res.Clat.Merge(j.clat)
+	}
+	if shared.deadline > 0 && row.Complete {
+		end = shared.deadline
+	}
+	if end > shared.measureStart {
+		row.Elapsed = float64(end-shared.measureStart) / 1e9
+	}
+	fillStats(row, res, &startUsage, &endUsage)
+	for _, j := range jobs {
+		if j.failed != nil {
+			return res, fmt.Errorf("engine %s failed: %w", cfg.Engine, j.failed)
+		}
+	}
+	return res, nil
+}
+
+func fillStats(row *results.Row, res *Result, start, end *unix.Rusage) {
+	if row.Elapsed > 0 {
+		row.IOPS = float64(row.Ops) / row.Elapsed
+		row.MiBs = float64(row.Bytes) / row.Elapsed / (1 << 20)
+	}
+	us := func(ns int64) float64 { return float64(ns) / 1e3 }
+	row.LatMean = res.Lat.Mean() / 1e3
+	row.LatMin = us(res.Lat.Min())
+	row.LatP50 = us(res.Lat.ValueAtQuantile(50)) // hdrhistogram takes percentiles, 0–100
+	row.LatP90 = us(res.Lat.ValueAtQuantile(90))
+	row.LatP99 = us(res.Lat.ValueAtQuantile(99))
+	row.LatP999 = us(res.Lat.ValueAtQuantile(99.9))
+	row.LatMax = us(res.Lat.Max())
+	row.SlatP50 = us(res.Slat.ValueAtQuantile(50))
+	row.SlatP99 = us(res.Slat.ValueAtQuantile(99))
+	row.ClatP50 = us(res.Clat.ValueAtQuantile(50))
+	row.ClatP99 = us(res.Clat.ValueAtQuantile(99))
+	tv := func(t unix.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	row.CPUUser = tv(end.Utime) - tv(start.Utime)
+	row.CPUSys = tv(end.Stime) - tv(start.Stime)
+	if row.Ops > 0 {
+		row.CPUPerOp = (row.CPUUser + row.CPUSys) / float64(row.Ops) * 1e6
+	}
+	row.CtxSw = (end.Nvcsw + end.Nivcsw) - (start.Nvcsw + start.Nivcsw)
+	if row.CPUUser < 0 || row.CPUSys < 0 || row.CtxSw < 0 {
+		// Stopped before the measured phase began: nothing was measured.
+		row.CPUUser, row.CPUSys, row.CPUPerOp, row.CtxSw = 0, 0, 0, 0
+	}
+}
+
+func sleepUntil(ctx context.Context, at int64) {
+	d := time.Duration(at - clock.Now())
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// runState is shared by a run's jobs; its fields are written before the jobs start, except
+// those that are atomic.
+type runState struct {
+	measureStart int64 // clock.Now at which the measured phase begins
+	deadline     int64 // clock.Now at which it ends, 0 when bounded by ops only
+	stop         atomic.Bool
+	running      atomic.Int32
+	lastDone     func() // called by the last job to finish
+}
+
+// errShort is recorded when a read inside the file came back short.
+var errShort = errors.New("short read inside the file")

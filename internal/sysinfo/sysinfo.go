@@ -1,0 +1,162 @@
+// Package sysinfo reads the machine fingerprint that every results row carries (kernel, file
+// system and device of the data directory, CPU, Go and aiobench versions), so that results from
+// different machines are never compared silently.
+package sysinfo
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/aiobench/aiobench/results"
+	"golang.org/x/sys/unix"
+)
+
+// Machine returns the fingerprint of this machine with dir as the data directory. Parts that
+// cannot be read are "unknown"; a fingerprint is descriptive, never a reason to fail.
+func Machine(dir string) results.Machine {
+	m := results.Machine{
+		Kernel:    "unknown",
+		FSType:    "unknown",
+		Device:    "unknown",
+		CPUModel:  cpuModel(),
+		NCPU:      runtime.NumCPU(),
+		GoVersion: runtime.Version(),
+		Version:   Version(),
+	}
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		m.Kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	if t, err := FSType(dir); err == nil {
+		m.FSType = t
+	}
+	if d, err := Device(dir); err == nil {
+		m.Device = d
+	}
+	return m
+}
+
+// String formats a fingerprint for a comment line.
+func String(m results.Machine) string {
+	return fmt.Sprintf("kernel=%s fs=%s device=%s cpu=%q ncpu=%d go=%s aiobench=%s",
+		m.Kernel, m.FSType, m.Device, m.CPUModel, m.NCPU, m.GoVersion, m.Version)
+}
+
+var fsNames = map[int64]string{
+	0xef53:     "ext4",
+	0x58465342: "xfs",
+	0x9123683e: "btrfs",
+	0x01021994: "tmpfs",
+	0x794c7630: "overlay",
+	0x65735546: "fuse",
+	0x6969:     "nfs",
+	0xf2f52010: "f2fs",
+	0x2fc12fc1: "zfs",
+	0x858458f6: "ramfs",
+	0x4d44:     "vfat",
+	0x5346544e: "ntfs",
+	0x9fa0:     "proc",
+	0x62656572: "sysfs",
+}
+
+// FSType names the file system holding path (its statfs magic, in hex, when unnamed).
+func FSType(path string) (string, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return "", fmt.Errorf("statfs %s: %w", path, err)
+	}
+	if n, ok := fsNames[int64(st.Type)]; ok {
+		return n, nil
+	}
+	return fmt.Sprintf("0x%x", st.Type), nil
+}
+
+// InMemory reports whether fs is a file system without a disk under it, whose reads measure
+// memory, not storage.
+func InMemory(fs string) bool {
+	return fs == "tmpfs" || fs == "ramfs" || fs == "overlay"
+}
+
+// FreeBytes returns the bytes available to an unprivileged writer on path's file system.
+func FreeBytes(path string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, fmt.Errorf("statfs %s: %w", path, err)
+	}
+	return int64(st.Bavail) * st.Bsize, nil
+}
+
+// Device returns the mount source of the file system holding path, from /proc/self/mountinfo.
+func Device(path string) (string, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return "", fmt.Errorf("stat %s: %w", path, err)
+	}
+	want := fmt.Sprintf("%d:%d", unix.Major(st.Dev), unix.Minor(st.Dev))
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 || fields[2] != want {
+			continue
+		}
+		for i, fl := range fields {
+			if fl == "-" && i+2 < len(fields) {
+				return fields[i+2], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("device %s of %s not in mountinfo", want, path)
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// Version is aiobench's version: the module version when built from a tagged module, else the
+// VCS revision (with "+dirty" for uncommitted changes), else "devel".
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	return rev[:min(12, len(rev))] + dirty
+}

@@ -1,0 +1,77 @@
+// Package results is aiobench's data model on disk: the Row that one measured run produces, the
+// CSV schema it is written in (a contract: columns are added, never renamed), and the reader and
+// writer for those files. The harness produces Rows, the command prints and writes them, and
+// comparisons read them back.
+//
+// A file starts with `#` comment lines (the command line and the machine fingerprint), then a
+// header line, then one row per measured run. Readers find columns by name and ignore columns
+// they do not know, so files written by newer versions stay readable.
+package results
+
+// A Row is one measured run of one engine in one round. Latencies are in microseconds, CPU
+// times in seconds, sizes in bytes; the schema in schema.go documents every field.
+type Row struct {
+	Engine   string
+	Workload string
+	BS       int
+	IODepth  int
+	Jobs     int
+	Cache    string
+	Round    int
+
+	Ops     int64
+	Bytes   int64
+	Errors  int64
+	Elapsed float64 // seconds
+	IOPS    float64
+	MiBs    float64
+
+	LatMean, LatP50, LatP90, LatP99, LatP999, LatMax float64
+	SlatP50, ClatP50                                 float64
+
+	CPUUser, CPUSys, CPUPerOp float64
+	CtxSw                     int64
+
+	ResidentStart, ResidentEnd float64
+	VerifyErrors               int64
+	Complete                   bool
+
+	Machine
+	StartedUTC string
+	Seed       uint64
+
+	// Columns added after the first schema.
+	Size       int64
+	Verify     string
+	Fadvise    string
+	LatMin     float64
+	SlatP99    float64
+	ClatP99    float64
+	CacheDrops int64
+	FirstError string
+}
+
+// Machine is the fingerprint of where a run happened; two files from different machines are
+// not comparable without a warning.
+type Machine struct {
+	Kernel    string
+	FSType    string
+	Device    string
+	CPUModel  string
+	NCPU      int
+	GoVersion string
+	Version   string // aiobench's version
+}
+
+// Key is the configuration that identifies comparable rows across files and rounds.
+type Key struct {
+	Engine, Workload string
+	BS, IODepth      int
+	Jobs             int
+	Cache            string
+}
+
+// Key returns the row's configuration.
+func (r *Row) Key() Key {
+	return Key{r.Engine, r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache}
+}

@@ -1,0 +1,153 @@
+package results
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// A Column is one CSV column of the schema: its name (a contract), its unit and what it means,
+// and how a Row's field is formatted and parsed.
+type Column struct {
+	Name string
+	Unit string
+	Doc  string
+	get  func(*Row) string
+	set  func(*Row, string) error
+}
+
+type value interface {
+	~int | ~int64 | ~uint64 | ~float64 | ~string | ~bool
+}
+
+func col[T value](name, unit, doc string, field func(*Row) *T) Column {
+	return Column{
+		Name: name, Unit: unit, Doc: doc,
+		get: func(r *Row) string { return format(*field(r)) },
+		set: func(r *Row, s string) error { return parse(s, field(r)) },
+	}
+}
+
+func format(v any) string {
+	switch v := v.(type) {
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case uint64:
+		return strconv.FormatUint(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case string:
+		return v
+	}
+	panic(fmt.Sprintf("results: no format for %T", v))
+}
+
+func parse(s string, p any) error {
+	var err error
+	switch p := p.(type) {
+	case *int:
+		*p, err = strconv.Atoi(s)
+	case *int64:
+		*p, err = strconv.ParseInt(s, 10, 64)
+	case *uint64:
+		*p, err = strconv.ParseUint(s, 10, 64)
+	case *float64:
+		*p, err = strconv.ParseFloat(s, 64)
+	case *bool:
+		*p, err = strconv.ParseBool(s)
+	case *string:
+		*p = s
+	default:
+		panic(fmt.Sprintf("results: no parse for %T", p))
+	}
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok {
+			err = ne.Err
+		}
+		return fmt.Errorf("%q: %w", s, err)
+	}
+	return nil
+}
+
+// Get formats the column's value in r.
+func (c *Column) Get(r *Row) string { return c.get(r) }
+
+// Set parses s into the column's field of r.
+func (c *Column) Set(r *Row, s string) error { return c.set(r, s) }
+
+// Schema lists the CSV columns in the order they are written. Names are a contract with users'
+// scripts: add columns at the end, never rename or remove one.
+var Schema = []Column{
+	col("engine", "", "engine name", func(r *Row) *string { return &r.Engine }),
+	col("workload", "", "access pattern", func(r *Row) *string { return &r.Workload }),
+	col("bs", "bytes", "bytes per request", func(r *Row) *int { return &r.BS }),
+	col("iodepth", "", "requests kept in flight per job", func(r *Row) *int { return &r.IODepth }),
+	col("jobs", "", "concurrent jobs, one OS thread each", func(r *Row) *int { return &r.Jobs }),
+	col("cache", "", "cache state asked for: warm, cold or direct", func(r *Row) *string { return &r.Cache }),
+	col("round", "", "round number, from 1", func(r *Row) *int { return &r.Round }),
+	col("ops", "", "requests completed with verified data in the measured phase", func(r *Row) *int64 { return &r.Ops }),
+	col("bytes", "bytes", "bytes read by those requests", func(r *Row) *int64 { return &r.Bytes }),
+	col("errors", "", "requests that failed or came back short, over the whole run (warm-up included)", func(r *Row) *int64 { return &r.Errors }),
+	col("elapsed_s", "s", "length of the measured phase", func(r *Row) *float64 { return &r.Elapsed }),
+	col("iops", "1/s", "ops / elapsed_s", func(r *Row) *float64 { return &r.IOPS }),
+	col("mib_s", "MiB/s", "bytes / elapsed_s / 2^20", func(r *Row) *float64 { return &r.MiBs }),
+	col("lat_mean_us", "µs", "mean latency, request start to completion seen by the job (lat)", func(r *Row) *float64 { return &r.LatMean }),
+	col("lat_p50_us", "µs", "lat median", func(r *Row) *float64 { return &r.LatP50 }),
+	col("lat_p90_us", "µs", "lat 90th percentile", func(r *Row) *float64 { return &r.LatP90 }),
+	col("lat_p99_us", "µs", "lat 99th percentile", func(r *Row) *float64 { return &r.LatP99 }),
+	col("lat_p999_us", "µs", "lat 99.9th percentile", func(r *Row) *float64 { return &r.LatP999 }),
+	col("lat_max_us", "µs", "lat maximum", func(r *Row) *float64 { return &r.LatMax }),
+	col("slat_p50_us", "µs", "submission latency median: request start to Submit's return", func(r *Row) *float64 { return &r.SlatP50 }),
+	col("clat_p50_us", "µs", "completion latency median: Submit's return to completion", func(r *Row) *float64 { return &r.ClatP50 }),
+	col("cpu_user_s", "s", "user CPU of the whole process in the measured phase", func(r *Row) *float64 { return &r.CPUUser }),
+	col("cpu_sys_s", "s", "system CPU of the whole process in the measured phase", func(r *Row) *float64 { return &r.CPUSys }),
+	col("cpu_us_per_op", "µs", "(cpu_user_s + cpu_sys_s) / ops", func(r *Row) *float64 { return &r.CPUPerOp }),
+	col("ctxsw", "", "voluntary + involuntary context switches of the process in the measured phase", func(r *Row) *int64 { return &r.CtxSw }),
+	col("resident_start_pct", "%", "share of the file in the page cache after cache preparation, before the run (mincore)", func(r *Row) *float64 { return &r.ResidentStart }),
+	col("resident_end_pct", "%", "share of the file in the page cache after the run", func(r *Row) *float64 { return &r.ResidentEnd }),
+	col("verify_errors", "", "requests whose data did not match the layout, over the whole run", func(r *Row) *int64 { return &r.VerifyErrors }),
+	col("complete", "", "true when the run reached its --runtime or --ops bound; false when it was interrupted or the engine failed", func(r *Row) *bool { return &r.Complete }),
+	col("kernel", "", "uname release", func(r *Row) *string { return &r.Kernel }),
+	col("fs_type", "", "file system of --dir", func(r *Row) *string { return &r.FSType }),
+	col("device", "", "block device (mount source) of --dir", func(r *Row) *string { return &r.Device }),
+	col("cpu_model", "", "CPU model name", func(r *Row) *string { return &r.CPUModel }),
+	col("ncpu", "", "CPUs usable by the process", func(r *Row) *int { return &r.NCPU }),
+	col("go_version", "", "Go toolchain aiobench was built with", func(r *Row) *string { return &r.GoVersion }),
+	col("aiobench_version", "", "aiobench's version (module version or VCS revision)", func(r *Row) *string { return &r.Version }),
+	col("started_utc", "RFC 3339", "when the run started", func(r *Row) *string { return &r.StartedUTC }),
+	col("seed", "", "the run's seed", func(r *Row) *uint64 { return &r.Seed }),
+
+	col("size", "bytes", "bytes of the data file in use", func(r *Row) *int64 { return &r.Size }),
+	col("verify", "", "verification mode: cheap, full, or none for an engine that moves no data", func(r *Row) *string { return &r.Verify }),
+	col("fadvise", "", "posix_fadvise hint given to every job's file: random, sequential or none", func(r *Row) *string { return &r.Fadvise }),
+	col("lat_min_us", "µs", "lat minimum", func(r *Row) *float64 { return &r.LatMin }),
+	col("slat_p99_us", "µs", "slat 99th percentile", func(r *Row) *float64 { return &r.SlatP99 }),
+	col("clat_p99_us", "µs", "clat 99th percentile", func(r *Row) *float64 { return &r.ClatP99 }),
+	col("cache_drops", "", "times the page cache was evicted during the run (a cold time-based job starting a new pass)", func(r *Row) *int64 { return &r.CacheDrops }),
+	col("first_error", "", "the first error of the run, empty when there was none", func(r *Row) *string { return &r.FirstError }),
+}
+
+// KeyColumns are the columns a file must have to be read: a row's configuration.
+var KeyColumns = []string{"engine", "workload", "bs", "iodepth", "jobs", "cache"}
+
+// ColumnByName returns the schema's column of that name.
+func ColumnByName(name string) (*Column, bool) {
+	for i := range Schema {
+		if Schema[i].Name == name {
+			return &Schema[i], true
+		}
+	}
+	return nil, false
+}
+
+// Header returns the column names in schema order.
+func Header() []string {
+	h := make([]string, len(Schema))
+	for i, c := range Schema {
+		h[i] = c.Name
+	}
+	return h
+}

@@ -1,0 +1,148 @@
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// FileName is the name of the data file in a data directory. aiobench writes no other file
+// there.
+const FileName = "aiobench-data-0.bin"
+
+// ErrForeign is wrapped by errors about a file that has the data file's name but not aiobench's
+// content: aiobench never overwrites such a file.
+var ErrForeign = errors.New("not aiobench's data layout")
+
+// A Dataset is a laid-out data file of Size bytes (the file may be longer; only its first Size
+// bytes are used).
+type Dataset struct {
+	Path string
+	Size int64
+}
+
+// LayoutState says what Layout would do in a directory.
+type LayoutState int
+
+const (
+	// LayoutCreate: no data file yet; Layout writes one.
+	LayoutCreate LayoutState = iota
+	// LayoutReuse: the data file is aiobench's and long enough; Layout writes nothing.
+	LayoutReuse
+	// LayoutExtend: the data file is aiobench's but shorter; Layout appends the rest.
+	LayoutExtend
+)
+
+// Inspect reports what Layout(dir, size) would do without writing anything. It fails with an
+// error wrapping ErrForeign when a file with the data file's name exists and is not aiobench's.
+func Inspect(dir string, size int64) (LayoutState, error) {
+	path := filepath.Join(dir, FileName)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return LayoutCreate, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("%s: %w (not a regular file)", path, ErrForeign)
+	}
+	if err := checkOwn(f, fi.Size()); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	if fi.Size() >= size {
+		return LayoutReuse, nil
+	}
+	return LayoutExtend, nil
+}
+
+// checkOwn reads the first 64 KiB of the file and up to 64 words spread over the rest and
+// fails with ErrForeign unless all of them hold aiobench's content.
+func checkOwn(f *os.File, size int64) error {
+	if size < 8 {
+		return fmt.Errorf("%w (%d bytes long)", ErrForeign, size)
+	}
+	head := make([]byte, min(size, 64<<10)&^7)
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, int64(len(head))), head); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if bad := Verify(head, 0, 0, VerifyFull); bad >= 0 {
+		return fmt.Errorf("%w (content differs at byte %d)", ErrForeign, bad)
+	}
+	word := make([]byte, 8)
+	for i := int64(1); i <= 64; i++ {
+		off := (size - 8) * i / 64 &^ 7
+		if _, err := f.ReadAt(word, off); err != nil {
+			return fmt.Errorf("read at %d: %w", off, err)
+		}
+		if bad := Verify(word, 0, off, VerifyFull); bad >= 0 {
+			return fmt.Errorf("%w (content differs at byte %d)", ErrForeign, bad)
+		}
+	}
+	return nil
+}
+
+// Layout makes sure dir holds aiobench's data file of at least size bytes (a multiple of 8)
+// and returns it. It creates the file, appends to a shorter one of its own, or reuses a long
+// enough one without writing; a file of that name that is not aiobench's is never touched.
+func Layout(dir string, size int64) (*Dataset, error) {
+	if size <= 0 || size%8 != 0 {
+		return nil, fmt.Errorf("layout: size %d is not a positive multiple of 8", size)
+	}
+	state, err := Inspect(dir, size)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, FileName)
+	ds := &Dataset{Path: path, Size: size}
+	var f *os.File
+	switch state {
+	case LayoutReuse:
+		return ds, nil
+	case LayoutCreate:
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	case LayoutExtend:
+		f, err = os.OpenFile(path, os.O_WRONLY, 0)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lay out %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = appendContent(f, fi.Size()&^7, size)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lay out %s: %w", path, err)
+	}
+	return ds, nil
+}
+
+// appendContent writes the content of [from, to) and syncs it. Writing in order keeps the file
+// valid (its content correct up to its length) if it is interrupted.
+func appendContent(f *os.File, from, to int64) error {
+	buf := make([]byte, 1<<20)
+	for off := from; off < to; {
+		n := min(int64(len(buf)), to-off)
+		Fill(buf[:n], 0, off)
+		if _, err := f.WriteAt(buf[:n], off); err != nil {
+			return err
+		}
+		off += n
+	}
+	if err := unix.Fdatasync(int(f.Fd())); err != nil {
+		return fmt.Errorf("fdatasync: %w", err)
+	}
+	return nil
+}
