@@ -31,6 +31,12 @@ type Request struct {
 	// Buf receives the data; len(Buf) bytes are asked for.
 	Buf []byte
 
+	// Inline is set by Submit, on the caller's goroutine, before Submit returns: true when the
+	// engine completed the request inside Submit, false when it is still in flight. The caller
+	// may read it once Submit has returned (nothing else writes it): it lets the harness take
+	// an inline completion's time from Submit's return without reading the clock again.
+	Inline bool
+
 	// N is the number of bytes read. An engine completes a request only when N == len(Buf), when
 	// the read reached end of file (N < len(Buf) and Err == nil: a short completion means EOF
 	// and nothing else), or when it failed (Err != nil; N counts the bytes read before).
@@ -48,7 +54,7 @@ type Request struct {
 }
 
 // Reset clears the completion fields before a Request is submitted again.
-func (r *Request) Reset() { r.N, r.Err = 0, nil }
+func (r *Request) Reset() { r.N, r.Err, r.Inline = 0, nil, false }
 
 // A Reader is an open engine instance. One goroutine drives a Reader at a time: Submit, Reap and
 // Close are never called concurrently with each other, and the harness calls them all from the

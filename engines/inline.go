@@ -14,8 +14,11 @@ func NewInlineQueue(depth int) *InlineQueue {
 	return &InlineQueue{done: make([]*Request, 0, max(depth, 1))}
 }
 
-// Complete records r as completed.
-func (q *InlineQueue) Complete(r *Request) { q.done = append(q.done, r) }
+// Complete records r as completed inside Submit (it sets r.Inline).
+func (q *InlineQueue) Complete(r *Request) {
+	r.Inline = true
+	q.done = append(q.done, r)
+}
 
 // Reap implements Reader.Reap for an engine whose requests are all completed by the time Submit
 // returns: every completed request is handed back and min can always be met unless the caller
@@ -25,8 +28,7 @@ func (q *InlineQueue) Reap(dst []*Request, min int) ([]*Request, error) {
 		return dst, fmt.Errorf("reap: asked to wait for %d requests, %d in flight", min, len(q.done))
 	}
 	dst = append(dst, q.done...)
-	clear(q.done)
-	q.done = q.done[:0]
+	q.done = q.done[:0] // the stale pointers left behind are the caller's own requests
 	return dst, nil
 }
 

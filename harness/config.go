@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/workloads"
 )
 
@@ -73,7 +74,7 @@ func (c *Config) Validate() error {
 	case c.Size%512 != 0:
 		return bad("size %d: must be a multiple of 512", c.Size)
 	case int64(c.BlockSize) > c.Size:
-		return bad("bs %d is larger than size %d", c.BlockSize, c.Size)
+		return bad("bs %s is larger than size %s", units.FormatSize(int64(c.BlockSize)), units.FormatSize(c.Size))
 	case c.IODepth <= 0:
 		return bad("iodepth %d: must be at least 1", c.IODepth)
 	case c.Jobs <= 0:

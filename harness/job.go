@@ -171,13 +171,21 @@ func (j *job) run() {
 			j.fail(fmt.Errorf("reap: %w", err))
 			return
 		}
-		t := clock.Now()
+		// An inline completion happened before Submit returned: its time is that return,
+		// already read. The clock is read again only for a request completed since.
+		var t int64
 		for _, r := range done {
-			j.complete(r, t, measureStart, deadline)
+			at := j.sub[r.User]
+			if !r.Inline {
+				if t == 0 {
+					t = clock.Now()
+				}
+				at = t
+			}
+			j.complete(r, at, measureStart, deadline)
 			free = append(free, r)
 		}
 		inflight -= len(done)
-		clear(done)
 	}
 	finish() // before Close: the CPU reading must not include the engine's teardown
 }

@@ -66,7 +66,7 @@ func newFlags(o *options) *flag.FlagSet {
 	}
 	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
 	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
-	fs.Var(sizeValue{&o.bs, 1}, "bs", "bytes per request (multiple of 512; e.g. 4k, 64KiB, 1M)")
+	fs.Var(sizeValue{&o.bs, 512}, "bs", "bytes per request (multiple of 512; e.g. 4k, 64KiB, 1M)")
 	fs.Var(intValue{&o.iodepth, 1}, "iodepth", "requests each job keeps in flight")
 	fs.Var(intValue{&o.jobs, 1}, "jobs", "jobs, each on its own OS thread, sharing the data file")
 	fs.Var(sizeValue{&o.size, 1}, "size", "bytes of the data file (e.g. 256M, 1G)")
@@ -80,6 +80,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
+	fs.Lookup("warmup").DefValue = "" // its default depends on --runtime; the usage says so
 	return fs
 }
 

@@ -18,6 +18,7 @@ import (
 
 	// The engines aiobench ships; each registers itself.
 	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/psync"
 	_ "github.com/aiobench/aiobench/engines/sync"
 )
 
@@ -29,11 +30,15 @@ const (
 )
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	os.Exit(report(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// report prints err as one line on stderr and returns the exit code for it.
+func report(err error, stderr io.Writer) int {
 	if err != nil && !errors.Is(err, errHelp) {
-		fmt.Fprintf(os.Stderr, "aiobench: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "aiobench: %s\n", oneLine(err.Error()))
 	}
-	os.Exit(exitCode(err))
+	return exitCode(err)
 }
 
 // usageError is bad input: exit 2.

@@ -1,11 +1,17 @@
-// Package sync registers the "sync" engine: a blocking pread(2) on the caller's goroutine, the
-// way fio's psync engine reads. It is the baseline of the sync-first rule: every engine that can
-// serve a cached read inline should cost no more than this. Requests complete inside Submit, so
-// iodepth above 1 changes nothing but the batch size.
+// Package sync registers the "sync" engine: the cheapest correct synchronous read a Go program
+// can make, on the job's own thread. It first tries preadv2(RWF_NOWAIT) as a raw system call,
+// which the page cache either serves at once or refuses with EAGAIN, and reads whatever is
+// left with a blocking pread(2) that the Go scheduler knows about (see internal/fileio). It is
+// the baseline of the sync-first rule: every engine that can serve a cached read inline should
+// cost no more than this. Requests complete inside Submit, so iodepth above 1 changes nothing
+// but the batch size. With O_DIRECT, and where RWF_NOWAIT is not supported, it is plain pread.
+//
+// The psync engine is the plain pread(2) without the RWF_NOWAIT attempt, as fio's psync.
 package sync
 
 import (
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/fileio"
 	"golang.org/x/sys/unix"
 )
 
@@ -13,23 +19,47 @@ func init() { engines.Register("sync", engine{}) }
 
 type engine struct{}
 
-func (engine) Describe() string { return "pread(2) on the job's thread; the sync-path baseline" }
-
-func (engine) Open(cfg engines.Config) (engines.Reader, error) {
-	return &reader{q: engines.NewInlineQueue(cfg.QueueDepth)}, nil
+func (engine) Describe() string {
+	return "synchronous read on the job's thread: raw preadv2(RWF_NOWAIT), then blocking pread(2); the sync-path baseline"
 }
 
-type reader struct{ q *engines.InlineQueue }
+func (engine) Open(cfg engines.Config) (engines.Reader, error) {
+	return &reader{q: engines.NewInlineQueue(cfg.QueueDepth), nowait: !cfg.Direct}, nil
+}
+
+type reader struct {
+	q      *engines.InlineQueue
+	nowait bool // false once RWF_NOWAIT proved unsupported, and for O_DIRECT
+}
 
 var _ engines.Reader = (*reader)(nil)
 
 // Submit reads every request to completion before returning; it never allocates on success.
 func (r *reader) Submit(reqs []*engines.Request) error {
 	for _, req := range reqs {
-		req.N, req.Err = Pread(req.Fd, req.Buf, req.Offset)
+		req.N, req.Err = r.read(req.Fd, req.Buf, req.Offset)
 		r.q.Complete(req)
 	}
 	return nil
+}
+
+func (r *reader) read(fd int, buf []byte, off int64) (int, error) {
+	done := 0
+	if r.nowait {
+		n, errno := fileio.ReadNowait(fd, buf, off)
+		switch {
+		case errno == 0 && n == len(buf):
+			return n, nil
+		case errno == 0:
+			done = n // the cached prefix; 0 may be EOF or the 5.9/5.10 NOWAIT bug: pread tells
+		case fileio.NowaitUnsupported(errno):
+			r.nowait = false
+		case errno != unix.EAGAIN: // EAGAIN: not cached; read it blocking
+			return 0, errno
+		}
+	}
+	n, err := fileio.Pread(fd, buf[done:], off+int64(done))
+	return done + n, err
 }
 
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
@@ -37,23 +67,3 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 }
 
 func (r *reader) Close() error { return nil }
-
-// Pread reads len(buf) bytes at off, retrying short reads and EINTR, and stops early only at end
-// of file or on an error. It is the blocking read other engines fall back to.
-func Pread(fd int, buf []byte, off int64) (int, error) {
-	done := 0
-	for done < len(buf) {
-		n, err := unix.Pread(fd, buf[done:], off+int64(done))
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return done, err
-		}
-		if n == 0 {
-			break // end of file
-		}
-		done += n
-	}
-	return done, nil
-}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/workloads"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// call runs the command as main would and returns stdout, stderr and the exit code.
+func call(args ...string) (string, string, int) {
+	var stdout, stderr bytes.Buffer
+	code := report(run(args, &stdout, &stderr), &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+func TestListings(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"engines.golden", []string{"engines"}},
+		{"workloads.golden", []string{"workloads"}},
+		{"help.golden", []string{"--help"}},
+	} {
+		out, errOut, code := call(tc.args...)
+		if code != 0 || errOut != "" {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errOut)
+		}
+		golden(t, tc.golden, out)
+	}
+}
+
+// Bad input: one line on stderr naming the problem, exit 2, and nothing written or changed.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	aFile := filepath.Join(dir, "notes.txt")
+	os.WriteFile(aFile, []byte("mine\n"), 0o644)
+	foreignDir := t.TempDir()
+	os.WriteFile(filepath.Join(foreignDir, workloads.FileName), []byte("someone's data"), 0o644)
+	common := []string{"--dir", dir, "--size", "1M", "--runtime", "100ms"}
+
+	var report strings.Builder
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"unknown engine", []string{"--engine", "sync,nope"}},
+		{"engine twice", []string{"--engine", "sync,sync"}},
+		{"unknown workload", []string{"--workload", "randwrite"}},
+		{"bs 0", []string{"--bs", "0"}},
+		{"bs not a multiple of 512", []string{"--bs", "1000"}},
+		{"bs not a power of two for direct", []string{"--bs", "1536", "--cache", "direct"}},
+		{"bs larger than the file", []string{"--bs", "2M"}},
+		{"bs unparsable", []string{"--bs", "4q"}},
+		{"size 0", []string{"--size", "0"}},
+		{"size negative", []string{"--size", "-1G"}},
+		{"runtime 0", []string{"--runtime", "0"}},
+		{"runtime negative", []string{"--runtime", "-1s"}},
+		{"runtime unparsable", []string{"--runtime", "10x"}},
+		{"ops 0", []string{"--ops", "0"}},
+		{"iodepth 0", []string{"--iodepth", "0"}},
+		{"jobs negative", []string{"--jobs", "-2"}},
+		{"rounds 0", []string{"--rounds", "0"}},
+		{"cache unknown", []string{"--cache", "hot"}},
+		{"verify unknown", []string{"--verify", "some"}},
+		{"unknown flag", []string{"--iodepht", "4"}},
+		{"stray argument", []string{"sync"}},
+		{"dir missing", []string{"--dir", filepath.Join(dir, "nope")}},
+		{"dir is a file", []string{"--dir", aFile}},
+		{"output in a missing directory", []string{"--output", filepath.Join(dir, "nope", "r.csv")}},
+		{"output would overwrite a user's file", []string{"--output", aFile}},
+		{"foreign data file", []string{"--dir", foreignDir}},
+	} {
+		before := listDir(t, dir)
+		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and one line on stderr", tc.name, code, stdout, stderr)
+		}
+		if after := listDir(t, dir); !slices.Equal(before, after) {
+			t.Errorf("%s: the directory changed: %v -> %v", tc.name, before, after)
+		}
+		stderr = strings.ReplaceAll(stderr, dir, "DIR")
+		stderr = strings.ReplaceAll(stderr, foreignDir, "FOREIGN")
+		report.WriteString(tc.name + ": " + stderr)
+	}
+	if got, _ := os.ReadFile(aFile); string(got) != "mine\n" {
+		t.Error("a user's file was changed")
+	}
+	if got, _ := os.ReadFile(filepath.Join(foreignDir, workloads.FileName)); string(got) != "someone's data" {
+		t.Error("a foreign data file was changed")
+	}
+	golden(t, "bad_input.golden", report.String())
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil {
+			out = append(out, p+" "+fi.ModTime().String()+" "+fi.Mode().String())
+		}
+		return nil
+	})
+	return out
+}
+
+// A real run on real files: table and CSV shape, rows in alternating engine order.
+func TestRunWritesTableAndCSV(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.csv")
+	args := []string{"--engine", "sync,null", "--size", "1M", "--ops", "2000", "--rounds", "2", "--dir", dir, "--output", out}
+	stdout, stderr, code := call(args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// Numbers vary from run to run; the shape must not.
+	lines := strings.Split(stdout, "\n")
+	var cells []string
+	for _, c := range strings.Split(lines[1], "|") {
+		if c = strings.TrimSpace(c); c != "" {
+			cells = append(cells, c)
+		}
+	}
+	golden(t, "table_header.golden", strings.Join(cells, "\n")+"\n")
+	if n := len(lines); n != 3+4+2 {
+		t.Errorf("table has %d lines, want 9:\n%s", n, stdout)
+	}
+
+	f, err := results.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(f.Comments[0], results.MagicComment) || f.Comments[1] != "command: aiobench "+strings.Join(args, " ") || !strings.HasPrefix(f.Comments[2], "machine: kernel=") {
+		t.Errorf("comments: %q", f.Comments)
+	}
+	var order []string
+	for _, r := range f.Rows {
+		order = append(order, r.Engine)
+		if r.Ops != 2000 || r.Errors != 0 || r.VerifyErrors != 0 || !r.Complete || r.FSType == "" || r.Kernel == "" {
+			t.Errorf("row %+v", r)
+		}
+	}
+	if !slices.Equal(order, []string{"sync", "null", "null", "sync"}) {
+		t.Errorf("engine order %v", order)
+	}
+	raw, _ := os.ReadFile(out)
+	cr := csv.NewReader(bytes.NewReader(raw))
+	cr.Comment = '#'
+	header, _ := cr.Read()
+	golden(t, "csv_header.golden", strings.Join(header, "\n")+"\n")
+
+	// Running again over our own results file replaces it.
+	if _, stderr, code := call(args...); code != 0 {
+		t.Errorf("second run over our own output: exit %d: %s", code, stderr)
+	}
+}
+
+func TestDefaultSuitePlan(t *testing.T) {
+	var o options
+	fs := newFlags(&o)
+	if err := fs.Parse([]string{"--dir", "/x", "--seed", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := o.plan(fs.Changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Configs) != 2 || p.Rounds != 2 || slices.Contains(p.Engines, "null") || !slices.Contains(p.Engines, "sync") {
+		t.Errorf("default suite: %+v", p)
+	}
+	if p.Configs[0].Seed != 3 || p.Configs[0].Cache != "warm" || p.Configs[1].Cache != "cold" {
+		t.Errorf("default suite configs: %+v", p.Configs)
+	}
+
+	fs = newFlags(&o)
+	fs.Parse([]string{"--engine", "null"})
+	if p, _ = o.plan(fs.Changed); len(p.Configs) != 1 || p.Engines[0] != "null" || p.Rounds != 1 {
+		t.Errorf("a shaping flag must turn the default suite off: %+v", p)
+	}
+}

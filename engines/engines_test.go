@@ -1,0 +1,66 @@
+package engines_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aiobench/aiobench/engines"
+	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/sync"
+)
+
+type fake struct{}
+
+func (fake) Open(engines.Config) (engines.Reader, error) { return nil, nil }
+
+func TestRegisterMisuse(t *testing.T) {
+	for name, f := range map[string]func(){
+		"nil":       func() { engines.Register("nilengine", nil) },
+		"empty":     func() { engines.Register("", fake{}) },
+		"comma":     func() { engines.Register("a,b", fake{}) },
+		"duplicate": func() { engines.Register("sync", fake{}) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Register did not panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestLookup(t *testing.T) {
+	if _, err := engines.Lookup("sync"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := engines.Lookup("nope")
+	if !errors.Is(err, engines.ErrUnknown) || !strings.Contains(err.Error(), `"nope" (known: null, sync`) {
+		t.Errorf("Lookup(nope) = %v; want ErrUnknown listing the sorted names", err)
+	}
+	names := engines.Names()
+	for i := 1; i < len(names); i++ {
+		if names[i-1] >= names[i] {
+			t.Errorf("Names() not sorted: %v", names)
+		}
+	}
+}
+
+func TestInlineQueue(t *testing.T) {
+	q := engines.NewInlineQueue(2)
+	a, b := &engines.Request{}, &engines.Request{}
+	q.Complete(a)
+	q.Complete(b)
+	if !a.Inline || !b.Inline {
+		t.Error("Complete did not mark requests inline")
+	}
+	if _, err := q.Reap(nil, 3); err == nil {
+		t.Error("Reap(min 3) with 2 completed did not fail")
+	}
+	got, err := q.Reap(make([]*engines.Request, 0, 2), 1)
+	if err != nil || len(got) != 2 || got[0] != a || got[1] != b || q.Len() != 0 {
+		t.Errorf("Reap = %v, %v; len after %d", got, err, q.Len())
+	}
+}

@@ -1,0 +1,37 @@
+// Package psync registers the "psync" engine: a plain blocking pread(2) on the job's thread
+// through the Go runtime's system-call path, as fio's psync engine reads. Set beside the sync
+// engine it shows what the runtime's scheduler hand-shake costs a cached read.
+package psync
+
+import (
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/fileio"
+)
+
+func init() { engines.Register("psync", engine{}) }
+
+type engine struct{}
+
+func (engine) Describe() string { return "plain pread(2) on the job's thread, as fio's psync" }
+
+func (engine) Open(cfg engines.Config) (engines.Reader, error) {
+	return &reader{q: engines.NewInlineQueue(cfg.QueueDepth)}, nil
+}
+
+type reader struct{ q *engines.InlineQueue }
+
+var _ engines.Reader = (*reader)(nil)
+
+func (r *reader) Submit(reqs []*engines.Request) error {
+	for _, req := range reqs {
+		req.N, req.Err = fileio.Pread(req.Fd, req.Buf, req.Offset)
+		r.q.Complete(req)
+	}
+	return nil
+}
+
+func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
+	return r.q.Reap(dst, min)
+}
+
+func (r *reader) Close() error { return nil }

@@ -1,0 +1,249 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiobench/aiobench/workloads"
+)
+
+func layout(t *testing.T, size int64) *workloads.Dataset {
+	t.Helper()
+	ds, err := workloads.Layout(t.TempDir(), size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func run(t *testing.T, cfg Config, ds *workloads.Dataset) *Result {
+	t.Helper()
+	if cfg.Workload == "" {
+		cfg.Workload = "randread"
+	}
+	if cfg.BlockSize == 0 {
+		cfg.BlockSize = 4096
+	}
+	if cfg.IODepth == 0 {
+		cfg.IODepth = 1
+	}
+	if cfg.Jobs == 0 {
+		cfg.Jobs = 1
+	}
+	if cfg.Size == 0 {
+		cfg.Size = ds.Size
+	}
+	if cfg.Cache == "" {
+		cfg.Cache = CacheWarm
+	}
+	res, err := Run(context.Background(), cfg, ds)
+	if err != nil {
+		t.Fatalf("Run(%+v): %v", cfg, err)
+	}
+	return res
+}
+
+// A run's counts must agree with each other: every counted op is in each histogram once, and
+// bytes are ops times the block size; ops is exactly what --ops asked for, over several jobs.
+func TestCountsAgree(t *testing.T) {
+	ds := layout(t, 4<<20)
+	for _, engine := range []string{"sync", "null"} {
+		for _, c := range []struct{ jobs, qd int }{{1, 1}, {3, 4}} {
+			res := run(t, Config{Engine: engine, Jobs: c.jobs, IODepth: c.qd, Ops: 1001}, ds)
+			r := res.Row
+			if r.Ops != 1001 || r.Bytes != r.Ops*4096 || r.Errors != 0 || r.VerifyErrors != 0 || !r.Complete {
+				t.Errorf("%s jobs=%d qd=%d: ops=%d bytes=%d errors=%d verify=%d complete=%v", engine, c.jobs, c.qd, r.Ops, r.Bytes, r.Errors, r.VerifyErrors, r.Complete)
+			}
+			for name, h := range map[string]int64{"lat": res.Lat.TotalCount(), "slat": res.Slat.TotalCount(), "clat": res.Clat.TotalCount()} {
+				if h != r.Ops {
+					t.Errorf("%s: %s histogram has %d values, ops=%d", engine, name, h, r.Ops)
+				}
+			}
+			if r.IOPS <= 0 || r.Elapsed <= 0 || r.LatP50 <= 0 || r.LatP50 > r.LatP99 || r.LatP99 > r.LatMax {
+				t.Errorf("%s: implausible figures: %+v", engine, r)
+			}
+		}
+	}
+}
+
+// A time-bounded run stops near its runtime and excludes its warm-up.
+func TestRuntimeBound(t *testing.T) {
+	ds := layout(t, 1<<20)
+	start := time.Now()
+	r := run(t, Config{Engine: "sync", Runtime: 200 * time.Millisecond, Warmup: 100 * time.Millisecond}, ds).Row
+	took := time.Since(start)
+	if r.Elapsed != 0.2 || !r.Complete || r.Ops == 0 {
+		t.Errorf("elapsed=%v complete=%v ops=%d; want 0.2s, true, >0", r.Elapsed, r.Complete, r.Ops)
+	}
+	if took < 300*time.Millisecond {
+		t.Errorf("run took %v, less than warm-up + runtime", took)
+	}
+}
+
+// The cache state is measured: warm runs start fully resident, cold and direct ones near empty.
+func TestCacheStateMeasured(t *testing.T) {
+	ds := layout(t, 8<<20)
+	for _, tc := range []struct {
+		cache    string
+		min, max float64
+	}{{CacheWarm, 99, 100}, {CacheCold, 0, 1}, {CacheDirect, 0, 1}, {CacheWarm, 99, 100}} {
+		res := run(t, Config{Engine: "sync", Cache: tc.cache, Ops: 200}, ds)
+		r := res.Row
+		if r.ResidentStart < tc.min || r.ResidentStart > tc.max {
+			t.Errorf("%s: resident at start %.1f%%, want %v..%v", tc.cache, r.ResidentStart, tc.min, tc.max)
+		}
+		if len(res.Warnings) != 0 {
+			t.Errorf("%s: unexpected warnings %q", tc.cache, res.Warnings)
+		}
+		if r.Errors+r.VerifyErrors != 0 {
+			t.Errorf("%s: errors %d, verify errors %d: %s", tc.cache, r.Errors, r.VerifyErrors, r.FirstError)
+		}
+	}
+	// 200 random cold reads of 4 KiB leave most of an 8 MiB file out of the cache
+	// (fadvise RANDOM: no readahead); direct reads leave it all out.
+	r := run(t, Config{Engine: "sync", Cache: CacheDirect, Ops: 200}, ds).Row
+	if r.ResidentEnd > 1 {
+		t.Errorf("direct: resident at end %.1f%%, want ~0", r.ResidentEnd)
+	}
+	r = run(t, Config{Engine: "sync", Cache: CacheCold, Ops: 200}, ds).Row
+	if r.ResidentEnd <= 0 || r.ResidentEnd > 20 {
+		t.Errorf("cold: resident at end %.1f%%, want a little above 0", r.ResidentEnd)
+	}
+}
+
+// A cold time-bounded job evicts the file again each time it starts a new pass.
+func TestColdPassEvicts(t *testing.T) {
+	ds := layout(t, 64<<10) // 16 blocks
+	r := run(t, Config{Engine: "sync", Workload: "seqread", Cache: CacheCold, Ops: 16*3 + 1}, ds).Row
+	if r.CacheDrops != 3 {
+		t.Errorf("cache_drops = %d, want 3 (passes after the first)", r.CacheDrops)
+	}
+	r = run(t, Config{Engine: "sync", Workload: "seqread", Cache: CacheWarm, Ops: 16 * 3}, ds).Row
+	if r.CacheDrops != 0 {
+		t.Errorf("warm: cache_drops = %d, want 0", r.CacheDrops)
+	}
+}
+
+// A corrupted byte in the layout is caught: a block's first word by the cheap check, a byte
+// in the middle of a block only by the full one. The bad read is not counted as done.
+func TestVerificationCatchesCorruption(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		at        int64
+		mode      workloads.VerifyMode
+		wantFails int64
+	}{
+		{"cheap, block start", 5*4096 + 3, workloads.VerifyCheap, 1},
+		{"cheap, block middle", 5*4096 + 1000, workloads.VerifyCheap, 0},
+		{"full, block middle", 5*4096 + 1000, workloads.VerifyFull, 1},
+		{"full, last byte", 16*4096 - 1, workloads.VerifyFull, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds := layout(t, 64<<10)
+			f, err := os.OpenFile(ds.Path, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := []byte{0}
+			f.ReadAt(b, tc.at)
+			b[0] ^= 0x40
+			if _, err := f.WriteAt(b, tc.at); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			// One sequential pass reads every block once.
+			r := run(t, Config{Engine: "sync", Workload: "seqread", Ops: 16, Verify: tc.mode}, ds).Row
+			if r.VerifyErrors != tc.wantFails {
+				t.Fatalf("verify_errors = %d, want %d (%s)", r.VerifyErrors, tc.wantFails, r.FirstError)
+			}
+			if r.Ops != 16-tc.wantFails {
+				t.Errorf("ops = %d, want %d: a request with bad data must not count as done", r.Ops, 16-tc.wantFails)
+			}
+			if want := fmt.Sprintf("bytes at %d: data differs from the layout at byte %d", tc.at&^4095, tc.at&^7); tc.wantFails > 0 && !strings.Contains(r.FirstError, want) {
+				t.Errorf("first_error = %q, want it to contain %q", r.FirstError, want)
+			}
+		})
+	}
+}
+
+// Reads of a file shorter than the layout promised come back short; they are errors.
+func TestShortReadIsError(t *testing.T) {
+	ds := layout(t, 64<<10)
+	if err := os.Truncate(ds.Path, 32<<10); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, Config{Engine: "sync", Workload: "seqread", Ops: 16, Cache: CacheCold}, ds).Row
+	if r.Errors != 8 || r.Ops != 8 {
+		t.Errorf("errors=%d ops=%d; want 8 and 8", r.Errors, r.Ops)
+	}
+}
+
+// Cancelling the context stops the run and marks it incomplete.
+func TestCancelledRunIsIncomplete(t *testing.T) {
+	ds := layout(t, 1<<20)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	res, err := Run(ctx, Config{Engine: "null", Workload: "randread", BlockSize: 4096, IODepth: 2, Jobs: 2,
+		Size: ds.Size, Runtime: time.Hour, Cache: CacheWarm}, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Row.Complete || res.Row.Ops == 0 {
+		t.Errorf("complete=%v ops=%d; want false and >0", res.Row.Complete, res.Row.Ops)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := Config{Engine: "sync", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 1 << 20, Runtime: time.Second, Cache: CacheWarm}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"bs 0", func(c *Config) { c.BlockSize = 0 }, "bs 0"},
+		{"bs not 512n", func(c *Config) { c.BlockSize = 1000 }, "multiple of 512"},
+		{"direct bs", func(c *Config) { c.BlockSize = 3 * 512; c.Cache = CacheDirect }, "power of two"},
+		{"bs > size", func(c *Config) { c.BlockSize = 2 << 20 }, "larger than size"},
+		{"size 0", func(c *Config) { c.Size = 0 }, "size 0"},
+		{"iodepth", func(c *Config) { c.IODepth = 0 }, "iodepth"},
+		{"jobs", func(c *Config) { c.Jobs = -1 }, "jobs"},
+		{"no bound", func(c *Config) { c.Runtime = 0 }, "runtime or an ops"},
+		{"cache", func(c *Config) { c.Cache = "hot" }, "warm, cold, direct"},
+		{"workload", func(c *Config) { c.Workload = "write" }, "known: randread, seqread"},
+	} {
+		c := good
+		tc.mod(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Validate() = %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestPlanAlternatesOrder(t *testing.T) {
+	ds := layout(t, 1<<20)
+	p := Plan{
+		Configs: []Config{{Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: ds.Size, Ops: 10, Cache: CacheWarm}},
+		Engines: []string{"sync", "null"},
+		Rounds:  3,
+	}
+	var got []string
+	err := p.Execute(context.Background(), ds, func(r *Result) {
+		got = append(got, r.Row.Engine+string(rune('0'+r.Row.Round)))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"sync1", "null1", "null2", "sync2", "sync3", "null3"}
+	if !slices.Equal(got, want) || p.Len() != 6 {
+		t.Errorf("order %v (len %d), want %v", got, p.Len(), want)
+	}
+}

@@ -1,0 +1,112 @@
+package results
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func sampleRows() []Row {
+	r := Row{Engine: "sync", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Round: 1,
+		Ops: 1000, Bytes: 4096000, Elapsed: 1.5, IOPS: 666.6666666666666, LatP50: 3.25, Complete: true,
+		Machine: Machine{Kernel: "6.18", FSType: "ext4", CPUModel: "a, \"quoted\" cpu", NCPU: 2},
+		Seed: 1<<63 + 5, FirstError: "read 4096 bytes at 0: input/output error"}
+	r2 := r
+	r2.Engine, r2.Round, r2.Complete = "null", 2, false
+	return []Row{r, r2}
+}
+
+func TestRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	rows := sampleRows()
+	if err := Write(&buf, []string{MagicComment + " v1", "command: aiobench --x"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(&buf, "r.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.Rows, rows) || !slices.Equal(f.Comments, []string{MagicComment + " v1", "command: aiobench --x"}) {
+		t.Errorf("round trip:\n got %+v %q\nwant %+v", f.Rows, f.Comments, rows)
+	}
+	if !slices.Equal(f.Columns, Header()) {
+		t.Error("columns differ from the header")
+	}
+}
+
+// The schema is a contract: these names, in this order, start every file.
+func TestSchemaContract(t *testing.T) {
+	want := strings.Split("engine,workload,bs,iodepth,jobs,cache,round,ops,bytes,errors,elapsed_s,iops,mib_s,lat_mean_us,lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,slat_p50_us,clat_p50_us,cpu_user_s,cpu_sys_s,cpu_us_per_op,ctxsw,resident_start_pct,resident_end_pct,verify_errors,complete,kernel,fs_type,device,cpu_model,ncpu,go_version,aiobench_version,started_utc,seed", ",")
+	if got := Header()[:len(want)]; !slices.Equal(got, want) {
+		t.Errorf("schema changed:\n got %v\nwant %v", got, want)
+	}
+	seen := map[string]bool{}
+	for _, c := range Schema {
+		if seen[c.Name] || c.Doc == "" {
+			t.Errorf("column %q: duplicate or undocumented", c.Name)
+		}
+		seen[c.Name] = true
+	}
+}
+
+func TestReadTolerates(t *testing.T) {
+	for name, in := range map[string]string{
+		"extra and reordered columns": "# c\nnote,cache,jobs,iodepth,bs,workload,engine,iops\nx,warm,1,1,4096,randread,sync,10.5\n",
+		"CRLF and BOM":                "\xef\xbb\xbf# c\r\nengine,workload,bs,iodepth,jobs,cache,iops\r\nsync,randread,4096,1,1,warm,10.5\r\n",
+	} {
+		f, err := Read(strings.NewReader(in), "f.csv")
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(f.Rows) != 1 || f.Rows[0].IOPS != 10.5 || f.Rows[0].Engine != "sync" || !f.Has("iops") || f.Has("lat_p99_us") {
+			t.Errorf("%s: rows %+v", name, f.Rows)
+		}
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", "f.csv: no header line"},
+		{"only comments", "# a\n# b\n", "f.csv: no header line"},
+		{"missing columns", "engine,bs\nsync,4096\n", "f.csv:1: missing column(s) workload, iodepth, jobs, cache"},
+		{"non-numeric", "engine,workload,bs,iodepth,jobs,cache\nsync,randread,4k,1,1,warm\n", `f.csv:2: column bs: "4k": invalid syntax`},
+		{"ragged", "# x\nengine,workload,bs,iodepth,jobs,cache\nsync,randread,4096,1,1\n", "f.csv:3: 5 fields, the header has 6"},
+		{"duplicate column", "engine,engine,workload,bs,iodepth,jobs,cache\n", `f.csv:1: column "engine" appears twice`},
+	} {
+		_, err := Read(strings.NewReader(tc.in), "f.csv")
+		var pe *ParseError
+		if err == nil || !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: Read error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, sampleRows()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"| engine |", "CPU µs/op", "| sync ", "0 (incomplete)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The README documents the schema: its table is WriteSchemaMarkdown's output.
+func TestREADMESchema(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	WriteSchemaMarkdown(&buf)
+	if !bytes.Contains(readme, buf.Bytes()) {
+		t.Errorf("README.md's schema table is out of date; it should contain:\n%s", buf.String())
+	}
+}
