@@ -13,7 +13,7 @@ func sampleRows() []Row {
 	r := Row{Engine: "sync", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Round: 1,
 		Ops: 1000, Bytes: 4096000, Elapsed: 1.5, IOPS: 666.6666666666666, LatP50: 3.25, Complete: true,
 		Machine: Machine{Kernel: "6.18", FSType: "ext4", CPUModel: "a, \"quoted\" cpu", NCPU: 2},
-		Seed: 1<<63 + 5, FirstError: "read 4096 bytes at 0: input/output error"}
+		Seed:    1<<63 + 5, FirstError: "read 4096 bytes at 0: input/output error"}
 	r2 := r
 	r2.Engine, r2.Round, r2.Complete = "null", 2, false
 	return []Row{r, r2}

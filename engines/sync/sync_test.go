@@ -60,4 +60,3 @@ func TestSyncReads(t *testing.T) {
 		t.Errorf("cached read allocates %v times per request", allocs)
 	}
 }
-
