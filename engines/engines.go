@@ -88,6 +88,14 @@ type Config struct {
 	QueueDepth int
 	// Direct says the files are opened with O_DIRECT.
 	Direct bool
+	// Threads is the number of worker threads of an engine that has them (threadpool); 0 means
+	// the engine's default.
+	Threads int
+	// Waiters is the number of notifier threads of an engine that has them (retry); 0 means the
+	// engine's default.
+	Waiters int
+	// Trace, when not nil, receives one record per read attempt from engines that trace.
+	Trace *Trace
 }
 
 // An Engine opens Readers. It is the value an engine package registers.

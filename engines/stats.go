@@ -76,3 +76,15 @@ type StatsReader interface {
 type Checker interface {
 	Check(cfg Config) error
 }
+
+// A Blocker is an Engine whose Readers keep threads that block in system calls (worker or
+// waiter threads). BlockingThreads says how many one Reader opened with cfg keeps.
+//
+// The harness raises GOMAXPROCS by that many for the run: a Go thread blocked in a system call
+// keeps its P until the runtime's monitor takes it back (20 µs to 10 ms later), so on a small
+// machine a few blocked threads would otherwise leave the runnable goroutines, the reaper
+// among them, without a P, and the engine would measure the Go scheduler rather than its
+// design. A C thread pool has no such limit.
+type Blocker interface {
+	BlockingThreads(cfg Config) int
+}

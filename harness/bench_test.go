@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/retry"
 	_ "github.com/aiobench/aiobench/engines/sync"
+	_ "github.com/aiobench/aiobench/engines/threadpool"
 	"github.com/aiobench/aiobench/workloads"
 )
 

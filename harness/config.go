@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/workloads"
 )
@@ -45,6 +46,18 @@ type Config struct {
 	Verify    workloads.VerifyMode
 	Seed      uint64
 	Round     int
+
+	// Engine settings: worker threads (threadpool) and waiter threads (retry), 0 for the
+	// engine's default; Trace receives every read attempt of engines that trace.
+	Threads int
+	Waiters int
+	Trace   *engines.Trace
+}
+
+// engineConfig is what the job's engine is opened with.
+func (c *Config) engineConfig() engines.Config {
+	return engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == CacheDirect,
+		Threads: c.Threads, Waiters: c.Waiters, Trace: c.Trace}
 }
 
 // DefaultWarmup is the warm-up for a time-bounded run: a tenth of the runtime, at most 1s.

@@ -247,3 +247,28 @@ func TestPlanAlternatesOrder(t *testing.T) {
 		t.Errorf("order %v (len %d), want %v", got, p.Len(), want)
 	}
 }
+
+// Engine counters reach the row: the retry engine on a warm file takes the fast path for every
+// read (one attempt each), on a cold one it retries; engines without counters report zeros.
+func TestEngineCountersInRow(t *testing.T) {
+	ds := layout(t, 4<<20)
+	warm := run(t, Config{Engine: "retry", Ops: 500, IODepth: 4}, ds).Row
+	if warm.AttemptsPerOp != 1 || warm.EAGAIN != 0 || warm.Kicks != 0 {
+		t.Errorf("warm retry: attempts_per_op %v eagain %d kicks %d", warm.AttemptsPerOp, warm.EAGAIN, warm.Kicks)
+	}
+	cold := run(t, Config{Engine: "retry", Ops: 200, IODepth: 4, Cache: CacheCold}, ds).Row
+	if cold.AttemptsPerOp <= 1 || cold.EAGAIN == 0 || cold.Kicks == 0 || cold.WaitToRetryP50 <= 0 || cold.VerifyErrors+cold.Errors != 0 {
+		t.Errorf("cold retry: %+v", cold)
+	}
+	tp := run(t, Config{Engine: "threadpool", Ops: 200, IODepth: 4, Threads: 2}, ds).Row
+	if tp.QueueWaitP50 <= 0 || tp.HandoffP50 <= 0 || tp.QueuePeak < 1 || tp.AttemptsPerOp != 0 {
+		t.Errorf("threadpool: queue wait %v handoff %v peak %d attempts %v", tp.QueueWaitP50, tp.HandoffP50, tp.QueuePeak, tp.AttemptsPerOp)
+	}
+	if s := run(t, Config{Engine: "sync", Ops: 100}, ds).Row; s.AttemptsPerOp != 0 || s.Kicks != 0 {
+		t.Errorf("sync has retry counters: %+v", s)
+	}
+	if _, err := Run(context.Background(), Config{Engine: "retry", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1,
+		Size: ds.Size, Ops: 10, Cache: CacheDirect}, ds); err == nil || !strings.Contains(err.Error(), "--cache direct") {
+		t.Errorf("retry with --cache direct: %v; want a refusal", err)
+	}
+}

@@ -38,6 +38,7 @@ type job struct {
 	end                                     int64 // clock.Now of the last counted completion
 	firstErr                                error
 	failed                                  error // the engine itself failed: the run is incomplete
+	stats                                   *engines.Stats
 }
 
 func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engines.Engine,
@@ -103,7 +104,7 @@ func (j *job) run() {
 	}
 	defer finish()
 
-	rd, err := j.eng.Open(engines.Config{QueueDepth: j.cfg.IODepth, Direct: j.cfg.Cache == CacheDirect})
+	rd, err := j.eng.Open(j.cfg.engineConfig())
 	if err != nil {
 		j.fail(fmt.Errorf("open: %w", err))
 		return
@@ -114,6 +115,8 @@ func (j *job) run() {
 		}
 	}()
 	invalidator, _ := rd.(engines.Invalidator)
+	statsReader, _ := rd.(engines.StatsReader)
+	measuring := false
 
 	free := make([]*engines.Request, 0, len(j.reqs))
 	for i := range j.reqs {
@@ -124,6 +127,7 @@ func (j *job) run() {
 	measureStart, deadline := j.shared.measureStart, j.shared.deadline
 	cold := j.cfg.Cache == CacheCold
 	var issued int64
+	nextID := uint64(j.index) << 40 // request IDs, unique in the run, name requests in traces
 	issuing := true
 	inflight := 0
 
@@ -131,6 +135,12 @@ func (j *job) run() {
 		now := clock.Now()
 		if issuing && (j.shared.stop.Load() || deadline > 0 && now >= deadline) {
 			issuing = false
+		}
+		if !measuring && now >= measureStart {
+			measuring = true
+			if statsReader != nil {
+				statsReader.ResetStats()
+			}
 		}
 		batch = batch[:0]
 		for issuing && len(free) > 0 {
@@ -148,6 +158,8 @@ func (j *job) run() {
 				j.evict(invalidator)
 			}
 			r.Offset = off
+			r.ID = nextID
+			nextID++
 			r.Reset()
 			j.start[r.User] = now
 			batch = append(batch, r)
@@ -186,6 +198,10 @@ func (j *job) run() {
 			free = append(free, r)
 		}
 		inflight -= len(done)
+	}
+	if statsReader != nil {
+		s := statsReader.Stats()
+		j.stats = &s
 	}
 	finish() // before Close: the CPU reading must not include the engine's teardown
 }

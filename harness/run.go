@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,11 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	if err := engines.Available(eng); err != nil {
 		return nil, fmt.Errorf("engine %s is not available here: %w", cfg.Engine, err)
 	}
+	if c, ok := eng.(engines.Checker); ok {
+		if err := c.Check(cfg.engineConfig()); err != nil {
+			return nil, fmt.Errorf("%w: engine %s: %v", ErrConfig, cfg.Engine, err)
+		}
+	}
 	wl, _ := workloads.Lookup(cfg.Workload)
 
 	ctl, err := os.Open(ds.Path)
@@ -95,6 +101,14 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident (memory pressure?)", cfg.Engine, row.ResidentStart))
 	case cfg.Cache != CacheWarm && row.ResidentStart > coldResidentMax:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache but %.1f%% of the file is still resident (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentStart))
+	}
+
+	// Threads that block in system calls must not take Ps from runnable goroutines (see
+	// engines.Blocker): give them Ps of their own for the run.
+	row.GOMAXPROCS = runtime.GOMAXPROCS(0)
+	if b, ok := eng.(engines.Blocker); ok {
+		row.GOMAXPROCS += cfg.Jobs * b.BlockingThreads(cfg.engineConfig())
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(row.GOMAXPROCS))
 	}
 
 	jobs := make([]*job, cfg.Jobs)
@@ -154,7 +168,14 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 
 	var end int64
 	row.Complete = !shared.stop.Load()
+	var stats *engines.Stats
 	for _, j := range jobs {
+		if j.stats != nil {
+			if stats == nil {
+				stats = &engines.Stats{}
+			}
+			stats.Merge(j.stats)
+		}
 		row.Ops += j.ops
 		row.Bytes += j.bytes
 		row.Errors += j.errors
@@ -178,6 +199,9 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		row.Elapsed = float64(end-shared.measureStart) / 1e9
 	}
 	fillStats(row, res, &startUsage, &endUsage)
+	if stats != nil {
+		fillEngineStats(row, stats)
+	}
 	for _, j := range jobs {
 		if j.failed != nil {
 			return res, fmt.Errorf("engine %s failed: %w", cfg.Engine, j.failed)
@@ -214,6 +238,24 @@ func fillStats(row *results.Row, res *Result, start, end *unix.Rusage) {
 		// Stopped before the measured phase began: nothing was measured.
 		row.CPUUser, row.CPUSys, row.CPUPerOp, row.CtxSw = 0, 0, 0, 0
 	}
+}
+
+func fillEngineStats(row *results.Row, s *engines.Stats) {
+	if s.Completed > 0 && s.Attempts > 0 {
+		row.AttemptsPerOp = float64(s.Attempts) / float64(s.Completed)
+	}
+	row.AttemptsMax, row.EAGAIN, row.ShortReads = s.AttemptsMax, s.EAGAIN, s.ShortReads
+	row.Kicks, row.StaleKicks, row.KickedWhileRunning = s.Kicks, s.StaleKicks, s.KickedWhileRunning
+	row.Fallbacks, row.WaitersPeak, row.QueuePeak = s.Fallbacks, s.WaitersPeak, s.QueuePeak
+	p := func(h *hdrhistogram.Histogram, q float64) float64 {
+		if h == nil {
+			return 0
+		}
+		return float64(h.ValueAtQuantile(q)) / 1e3
+	}
+	row.WaitToRetryP50, row.WaitToRetryP99 = p(s.WaitToRetry, 50), p(s.WaitToRetry, 99)
+	row.QueueWaitP50, row.QueueWaitP99 = p(s.QueueWait, 50), p(s.QueueWait, 99)
+	row.HandoffP50, row.HandoffP99 = p(s.Handoff, 50), p(s.Handoff, 99)
 }
 
 func sleepUntil(ctx context.Context, at int64) {

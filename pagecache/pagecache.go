@@ -7,6 +7,7 @@ package pagecache
 import (
 	"fmt"
 	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -14,16 +15,19 @@ import (
 
 // Residency returns the percentage (0–100) of the first size bytes of fd that are in the page
 // cache. It maps the file read-only and asks mincore(2); mapping faults nothing in.
-func Residency(fd int, size int64) (float64, error) {
+func Residency(fd int, size int64) (float64, error) { return RangeResidency(fd, 0, size) }
+
+// RangeResidency is Residency for the n bytes at off (off a multiple of the page size).
+func RangeResidency(fd int, from, size int64) (float64, error) {
 	if size <= 0 {
 		return 0, nil
 	}
 	page := int64(os.Getpagesize())
 	const chunk = 1 << 30 // map at most 1 GiB at a time
-	vec := make([]byte, chunk/page)
+	vec := make([]byte, min(chunk, size+page)/page)
 	var resident, pages int64
-	for off := int64(0); off < size; off += chunk {
-		n := min(chunk, size-off)
+	for off := from; off < from+size; off += chunk {
+		n := min(chunk, from+size-off)
 		m, err := unix.Mmap(fd, off, int(n), unix.PROT_READ, unix.MAP_SHARED)
 		if err != nil {
 			return 0, fmt.Errorf("mmap for mincore: %w", err)
@@ -45,13 +49,23 @@ func Residency(fd int, size int64) (float64, error) {
 }
 
 // Evict drops the clean pages of fd's first size bytes from the page cache: fdatasync first so
-// that no dirty page is left behind, then POSIX_FADV_DONTNEED. Pages that are locked or mapped
-// by someone else can survive; measure with Residency.
+// that no dirty page is left behind, then POSIX_FADV_DONTNEED, repeated a few times while pages
+// remain (pages still in a CPU's LRU batch, or under writeback a moment ago, survive one pass).
+// Pages that are locked or mapped by someone else can survive it all; measure with Residency.
 func Evict(fd int, size int64) error {
 	if err := unix.Fdatasync(fd); err != nil && err != unix.EINVAL && err != unix.EROFS {
 		return fmt.Errorf("fdatasync: %w", err)
 	}
-	return Drop(fd, 0, size)
+	for try := 0; ; try++ {
+		if err := Drop(fd, 0, size); err != nil {
+			return err
+		}
+		left, err := Residency(fd, size)
+		if err != nil || left == 0 || try == 4 {
+			return err
+		}
+		time.Sleep(time.Millisecond << try)
+	}
 }
 
 // Drop is POSIX_FADV_DONTNEED on a range, without a sync: for read-only data that is already

@@ -49,6 +49,26 @@ type Row struct {
 	ClatP99    float64
 	CacheDrops int64
 	FirstError string
+
+	// Engine counters (engines.Stats); zero for engines that do not keep them.
+	AttemptsPerOp      float64
+	AttemptsMax        int64
+	EAGAIN             int64
+	ShortReads         int64
+	Kicks              int64
+	StaleKicks         int64
+	KickedWhileRunning int64
+	Fallbacks          int64
+	WaitersPeak        int64
+	WaitToRetryP50     float64
+	WaitToRetryP99     float64
+	QueueWaitP50       float64
+	QueueWaitP99       float64
+	HandoffP50         float64
+	HandoffP99         float64
+	QueuePeak          int64
+
+	GOMAXPROCS int
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

@@ -128,6 +128,25 @@ var Schema = []Column{
 	col("clat_p99_us", "µs", "clat 99th percentile", func(r *Row) *float64 { return &r.ClatP99 }),
 	col("cache_drops", "", "times the page cache was evicted during the run (a cold time-based job starting a new pass)", func(r *Row) *int64 { return &r.CacheDrops }),
 	col("first_error", "", "the first error of the run, empty when there was none", func(r *Row) *string { return &r.FirstError }),
+
+	// Engine counters, over the measured phase; 0 for engines that do not keep them.
+	col("attempts_per_op", "", "mean read attempts per completed request (1.0 when every read took the fast path)", func(r *Row) *float64 { return &r.AttemptsPerOp }),
+	col("attempts_max", "", "most attempts one request needed", func(r *Row) *int64 { return &r.AttemptsMax }),
+	col("eagain", "", "attempts refused with EAGAIN: nothing cached at the offset", func(r *Row) *int64 { return &r.EAGAIN }),
+	col("short_reads", "", "attempts that read only a cached prefix", func(r *Row) *int64 { return &r.ShortReads }),
+	col("kicks", "", "notifications that led to a retry", func(r *Row) *int64 { return &r.Kicks }),
+	col("stale_kicks", "", "notifications dropped: for an earlier wait or after completion", func(r *Row) *int64 { return &r.StaleKicks }),
+	col("kicked_while_running", "", "notifications that arrived while a retry of the request ran (each forced another attempt)", func(r *Row) *int64 { return &r.KickedWhileRunning }),
+	col("fallbacks", "", "requests read blocking because RWF_NOWAIT was unsupported", func(r *Row) *int64 { return &r.Fallbacks }),
+	col("waiters_peak", "", "most waiter threads waiting at once", func(r *Row) *int64 { return &r.WaitersPeak }),
+	col("wait_to_retry_p50_us", "µs", "median time from a notification to the retry it caused", func(r *Row) *float64 { return &r.WaitToRetryP50 }),
+	col("wait_to_retry_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.WaitToRetryP99 }),
+	col("queue_wait_p50_us", "µs", "median time from Submit until a worker thread takes the request (threadpool)", func(r *Row) *float64 { return &r.QueueWaitP50 }),
+	col("queue_wait_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.QueueWaitP99 }),
+	col("handoff_p50_us", "µs", "median time from a worker finishing a read until the reaper takes it (threadpool)", func(r *Row) *float64 { return &r.HandoffP50 }),
+	col("handoff_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.HandoffP99 }),
+	col("queue_peak", "", "longest submission queue seen (threadpool)", func(r *Row) *int64 { return &r.QueuePeak }),
+	col("gomaxprocs", "", "GOMAXPROCS during the run: the CPUs, plus one per thread the engine keeps blocked in system calls", func(r *Row) *int { return &r.GOMAXPROCS }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

@@ -17,13 +17,12 @@ var TableHeader = []string{
 	"CPU µs/op", "resident %", "errors",
 }
 
-// WriteTable prints rows as a terminal table: throughput, lat (µs) mean and percentiles, CPU
-// per request, page-cache residency at start→end, and errors (read errors + verify errors).
-func WriteTable(w io.Writer, rows []Row) error {
-	align := make([]tw.Align, len(TableHeader))
+// newTable returns an ASCII table whose first left columns are left-aligned, the rest right.
+func newTable(w io.Writer, header []string, left int) *tablewriter.Table {
+	align := make([]tw.Align, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight
-		if i < 7 {
+		if i < left {
 			align[i] = tw.AlignLeft
 		}
 	}
@@ -33,7 +32,15 @@ func WriteTable(w io.Writer, rows []Row) error {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 		tablewriter.WithHeaderAlignment(tw.AlignCenter),
 	)
-	t.Header(TableHeader)
+	t.Header(header)
+	return t
+}
+
+// WriteTable prints rows as a terminal table: throughput, lat (µs) mean and percentiles, CPU
+// per request, page-cache residency at start→end, and errors (read errors + verify errors).
+// When any engine kept counters, a second table shows them.
+func WriteTable(w io.Writer, rows []Row) error {
+	t := newTable(w, TableHeader, 7)
 	for i := range rows {
 		r := &rows[i]
 		errs := strconv.FormatInt(r.Errors+r.VerifyErrors, 10)
@@ -51,6 +58,50 @@ func WriteTable(w io.Writer, rows []Row) error {
 		}); err != nil {
 			return err
 		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	return writeCounterTable(w, rows)
+}
+
+// CounterHeader names the columns of the engine-counter table; times are in µs.
+var CounterHeader = []string{
+	"engine", "round", "cache", "qd",
+	"attempts/op", "max", "eagain", "short", "kicks", "stale", "kicked running", "fallbacks",
+	"waiters peak", "wait→retry p50", "p99", "queue wait p50", "p99", "handoff p50", "p99", "queue peak",
+}
+
+func hasCounters(r *Row) bool {
+	return r.AttemptsPerOp != 0 || r.Kicks != 0 || r.Fallbacks != 0 || r.QueueWaitP50 != 0 || r.HandoffP50 != 0
+}
+
+func writeCounterTable(w io.Writer, rows []Row) error {
+	var t *tablewriter.Table
+	for i := range rows {
+		r := &rows[i]
+		if !hasCounters(r) {
+			continue
+		}
+		if t == nil {
+			if _, err := fmt.Fprintln(w, "engine counters (µs):"); err != nil {
+				return err
+			}
+			t = newTable(w, CounterHeader, 3)
+		}
+		n := func(v int64) string { return strconv.FormatInt(v, 10) }
+		if err := t.Append([]string{
+			r.Engine, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth),
+			fmt.Sprintf("%.2f", r.AttemptsPerOp), n(r.AttemptsMax), n(r.EAGAIN), n(r.ShortReads), n(r.Kicks),
+			n(r.StaleKicks), n(r.KickedWhileRunning), n(r.Fallbacks), n(r.WaitersPeak),
+			us(r.WaitToRetryP50), us(r.WaitToRetryP99), us(r.QueueWaitP50), us(r.QueueWaitP99),
+			us(r.HandoffP50), us(r.HandoffP99), n(r.QueuePeak),
+		}); err != nil {
+			return err
+		}
+	}
+	if t == nil {
+		return nil
 	}
 	return t.Render()
 }

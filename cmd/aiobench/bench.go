@@ -50,6 +50,9 @@ type options struct {
 	seed      uint64
 	dir       string
 	output    string
+	threads   int
+	waiters   int
+	trace     string
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
@@ -80,7 +83,12 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
-	fs.Lookup("warmup").DefValue = "" // its default depends on --runtime; the usage says so
+	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
+	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default: iodepth, at most 8)")
+	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
+	fs.Lookup("warmup").DefValue = ""
+	fs.Lookup("threads").DefValue = ""
+	fs.Lookup("waiters").DefValue = "" // its default depends on --runtime; the usage says so
 	return fs
 }
 
@@ -113,8 +121,14 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if err := checkOutput(o.output); err != nil {
+	if err := checkOutput("--output", o.output); err != nil {
 		return err
+	}
+	if err := checkOutput("--trace", o.trace); err != nil {
+		return err
+	}
+	if o.trace != "" && o.trace == o.output {
+		return usagef("--trace and --output name the same file %s", o.trace)
 	}
 	ds, err := layout(dir, plan, stderr)
 	if err != nil {
@@ -126,6 +140,18 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		results.MagicComment + " " + machine.Version,
 		"command: " + commandLine(args),
 		"machine: " + sysinfo.String(machine),
+	}
+	var trace *engines.Trace
+	if o.trace != "" {
+		tf, err := os.Create(o.trace)
+		if err != nil {
+			return fmt.Errorf("create trace: %w", err)
+		}
+		defer tf.Close()
+		trace = engines.NewTrace(tf)
+		for i := range plan.Configs {
+			plan.Configs[i].Trace = trace
+		}
 	}
 	var rows []results.Row
 	done := 0
@@ -148,6 +174,11 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.output != "" && len(rows) > 0 {
 		if err := results.WriteFile(o.output, comments, rows); err != nil {
 			return err
+		}
+	}
+	if trace != nil {
+		if err := trace.Flush(); err != nil {
+			return fmt.Errorf("write trace %s: %w", o.trace, err)
 		}
 	}
 	switch {
@@ -174,6 +205,7 @@ func (o *options) plan(changed func(string) bool) (*harness.Plan, error) {
 	base := harness.Config{
 		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
 		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
+		Threads: o.threads, Waiters: o.waiters,
 	}
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull
@@ -206,6 +238,14 @@ func (o *options) plan(changed func(string) bool) (*harness.Plan, error) {
 		c.Engine = plan.Engines[0]
 		if err := c.Validate(); err != nil {
 			return nil, usageError{flagError(err)}
+		}
+		for _, name := range plan.Engines {
+			e, _ := engines.Lookup(name)
+			if ch, ok := e.(engines.Checker); ok {
+				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect}); err != nil {
+					return nil, usagef("--engine %s: %v", name, err)
+				}
+			}
 		}
 	}
 	return plan, nil
@@ -290,27 +330,39 @@ func (o *options) dataDir(stderr io.Writer) (string, error) {
 	return dir, nil
 }
 
-// checkOutput refuses an --output in a missing directory, and any existing file that is not an
-// aiobench results file.
-func checkOutput(path string) error {
+// checkOutput refuses an output file in a missing directory, and any existing file that
+// aiobench did not write (a results file, or a trace).
+func checkOutput(flagName, path string) error {
 	if path == "" {
 		return nil
 	}
 	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return usagef("--output %s: directory %s does not exist", path, filepath.Dir(path))
+		return usagef("%s %s: directory %s does not exist", flagName, path, filepath.Dir(path))
 	}
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil
 	case err != nil:
-		return usagef("--output %s: %v", path, err)
+		return usagef("%s %s: %v", flagName, path, err)
 	case fi.IsDir():
-		return usagef("--output %s: is a directory (want a file name)", path)
-	case !results.LooksLikeResults(path):
-		return usagef("--output %s: exists and is not an aiobench results file; refusing to overwrite it", path)
+		return usagef("%s %s: is a directory (want a file name)", flagName, path)
+	case !results.LooksLikeResults(path) && !looksLikeTrace(path):
+		return usagef("%s %s: exists and was not written by aiobench; refusing to overwrite it", flagName, path)
 	}
 	return nil
+}
+
+// looksLikeTrace reports whether path starts with the trace header.
+func looksLikeTrace(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(engines.TraceHeader))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == engines.TraceHeader
 }
 
 // layout makes sure the data file is there, big enough for every run of the plan.

@@ -19,7 +19,9 @@ import (
 	// The engines aiobench ships; each registers itself.
 	_ "github.com/aiobench/aiobench/engines/null"
 	_ "github.com/aiobench/aiobench/engines/psync"
+	_ "github.com/aiobench/aiobench/engines/retry"
 	_ "github.com/aiobench/aiobench/engines/sync"
+	_ "github.com/aiobench/aiobench/engines/threadpool"
 )
 
 // Exit codes: 0 success, 1 a run failed (read or verification errors, an engine failure, an

@@ -99,6 +99,9 @@ func TestBadInput(t *testing.T) {
 		{"output in a missing directory", []string{"--output", filepath.Join(dir, "nope", "r.csv")}},
 		{"output would overwrite a user's file", []string{"--output", aFile}},
 		{"foreign data file", []string{"--dir", foreignDir}},
+		{"retry with direct I/O", []string{"--engine", "retry", "--cache", "direct"}},
+		{"threads 0", []string{"--threads", "0"}},
+		{"trace would overwrite a user's file", []string{"--trace", aFile}},
 	} {
 		before := listDir(t, dir)
 		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)
@@ -205,5 +208,38 @@ func TestDefaultSuitePlan(t *testing.T) {
 	fs.Parse([]string{"--engine", "null"})
 	if p, _ = o.plan(fs.Changed); len(p.Configs) != 1 || p.Engines[0] != "null" || p.Rounds != 1 {
 		t.Errorf("a shaping flag must turn the default suite off: %+v", p)
+	}
+}
+
+// --trace writes one line per read attempt of the retry engine.
+func TestTrace(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "t.csv")
+	_, stderr, code := call("--engine", "retry", "--cache", "cold", "--iodepth", "4", "--size", "1M", "--ops", "300", "--dir", dir, "--trace", trace)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if lines[0] != "request_id,attempt,offset,bytes,ns_since_submit,outcome" || len(lines) < 301 {
+		t.Fatalf("trace: %d lines, header %q", len(lines), lines[0])
+	}
+	outcomes := map[string]int{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) != 6 {
+			t.Fatalf("trace line %q", l)
+		}
+		outcomes[f[5]]++
+	}
+	if outcomes["eagain"] == 0 || outcomes["full"] == 0 {
+		t.Errorf("cold retry trace outcomes %v; want eagain and full", outcomes)
+	}
+	// A second run may replace its own trace.
+	if _, stderr, code := call("--engine", "retry", "--size", "1M", "--ops", "10", "--dir", dir, "--trace", trace); code != 0 {
+		t.Errorf("rerun over our own trace: exit %d: %s", code, stderr)
 	}
 }

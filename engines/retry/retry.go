@@ -1,0 +1,564 @@
+// Package retry registers the "retry" engine, a user-space model of the retry-based AIO read
+// proposed on linux-kernel in 2003 ("Retry based aio read for filesystems"): make as much
+// progress as possible without blocking; when that stops, start the I/O the rest needs without
+// waiting for it, arrange to be notified when enough is ready, and restart from where the request
+// left off; repeat until done. io_uring's async buffered reads and "try RWF_NOWAIT, then fall
+// back" readers descend from the same idea.
+//
+// The model, piece by piece:
+//
+//   - Fast path: Submit tries preadv2(RWF_NOWAIT) on the caller's goroutine. A read the page
+//     cache can serve completes inline: no goroutine hand-off, no channel, no allocation.
+//   - Partial progress is kept: a short read (the cached prefix) advances the request's saved
+//     state, and every later attempt reads only the remainder, as the RFC retried "at the
+//     highest level with the remaining part of the buffer".
+//   - Initiate without waiting: the I/O for the missing range is started with readahead(2), in
+//     chunks no larger than the device's read_ahead_kb (at most 8 MiB a call).
+//   - Async wait and kick: a small bounded set of waiter threads each does a blocking 1-byte
+//     read of the first missing page into its own scratch buffer, the user-space analogue of
+//     the kernel's async lock_page/wait_on_page_bit; when it returns the request is kicked.
+//   - Retry context: retries run in Reap, on the driving goroutine, as the kernel ran the aio
+//     retry in the submitter's context after kick_iocb; the data copy happens there, again with
+//     RWF_NOWAIT.
+//
+// A request's life is one atomic word (see state), so that the races the RFC names cannot
+// happen: never two retries of one request at once; a kick that arrives while a retry runs
+// forces another attempt instead of being lost; a stale kick is dropped and counted; every
+// request completes exactly once, and only after every notification armed for it returned.
+package retry
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
+	"github.com/aiobench/aiobench/internal/fileio"
+	"golang.org/x/sys/unix"
+)
+
+func init() { engines.Register("retry", engine{}) }
+
+// DefaultWaiters is the number of waiter threads when Config.Waiters is 0: the queue depth, at
+// most 8. A waiter only waits for a page whose I/O readahead(2) has already started, so fewer
+// waiters than requests in flight do not limit the device's queue depth.
+const DefaultWaiters = 8
+
+// maxReadahead is the most readahead(2) is asked for in one call.
+const maxReadahead = 8 << 20
+
+type engine struct{}
+
+func (engine) Describe() string {
+	return "retry-based async read (2003 RFC): RWF_NOWAIT inline, readahead + waiter threads + retry in Reap"
+}
+
+// Check refuses O_DIRECT: the engine's every step goes through the page cache.
+func (engine) Check(cfg engines.Config) error {
+	if cfg.Direct {
+		return errors.New("retry reads through the page cache (RWF_NOWAIT, readahead, page waits); --cache direct bypasses it: use sync, psync or threadpool")
+	}
+	return nil
+}
+
+// Probe checks that preadv2(RWF_NOWAIT) exists here; without it every read would fall back.
+func (engine) Probe() error {
+	f, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return nil // cannot tell; reads will fall back and count it if need be
+	}
+	defer f.Close()
+	var b [1]byte
+	if _, e := fileio.ReadNowait(int(f.Fd()), b[:], 0); e == unix.ENOSYS || fileio.NowaitUnsupported(e) {
+		return fmt.Errorf("preadv2 with RWF_NOWAIT is not supported by this kernel: %v", e)
+	}
+	return nil
+}
+
+// waiters is the number of waiter threads a Reader opened with cfg keeps.
+func waiters(cfg engines.Config) int {
+	if cfg.Waiters > 0 {
+		return cfg.Waiters
+	}
+	return min(max(cfg.QueueDepth, 1), DefaultWaiters)
+}
+
+func (engine) BlockingThreads(cfg engines.Config) int { return waiters(cfg) }
+
+func (e engine) Open(cfg engines.Config) (engines.Reader, error) {
+	if err := e.Check(cfg); err != nil {
+		return nil, err
+	}
+	return newReader(cfg, waiters(cfg)), nil
+}
+
+// The state word of a request: gen (the number of its latest armed wait) in the high 32 bits,
+// the notifications armed and not yet returned in bits 8–23, flags in the low byte. Every change
+// is one compare-and-swap of the whole word, so a decision about a request always sees all of it.
+const (
+	flagRunning   = 1 << iota // an attempt loop is running (on the driving goroutine)
+	flagKicked                // a notification arrived that no attempt has acted on yet
+	flagQueued                // on the ready queue, to be retried or handed back by Reap
+	flagDone                  // completed (N and Err are final)
+	flagDelivered             // handed back, or on its way back, to the caller: exactly once
+
+	armedShift = 8
+	armedOne   = 1 << armedShift
+	armedMask  = 0xffff << armedShift
+	genShift   = 32
+)
+
+func armedOf(w uint64) int              { return int(w&armedMask) >> armedShift }
+func genOf(w uint64) uint32             { return uint32(w >> genShift) }
+func withGen(w uint64, g uint32) uint64 { return w&(1<<genShift-1) | uint64(g)<<genShift }
+
+// state is the engine's per-request state, kept in Request.Engine and reused when the caller
+// submits the Request again. Fields other than word and notified belong to whoever runs the
+// request: the driving goroutine while flagRunning is set, or the waiter of a fallback read.
+type state struct {
+	req       *engines.Request
+	word      atomic.Uint64
+	notified  atomic.Int64 // clock.Now of the latest notification
+	done      int          // bytes read so far
+	attempts  int
+	submitted int64 // clock.Now at Submit, when tracing
+	raEnd     int64 // file offset up to which readahead was started for this request
+	progress  int   // bytes done when the latest wait was armed
+	fbDone    bool  // a fallback read's result, set by the waiter before it kicks
+	fbN       int
+	fbErr     error
+}
+
+// A wait is one armed notification: wait for the page at off, then kick st with gen.
+type wait struct {
+	st       *state
+	gen      uint32
+	fd       int
+	off      int64
+	fallback bool // read the whole remainder blocking instead (RWF_NOWAIT unsupported)
+}
+
+type reader struct {
+	inline   []*engines.Request // completed inside Submit, not yet reaped
+	ready    chan *state        // kicked requests and deferred completions, for Reap
+	pending  atomic.Int32       // states sent or about to be sent to ready
+	waitq    chan wait
+	waiters  sync.WaitGroup
+	inflight int // submitted and not yet reaped
+	nowait   bool
+	trace    *engines.Trace
+	files    map[int]fileInfo
+	closed   bool
+
+	// Counters. Those of the driving goroutine are plain; kick-side ones are atomic.
+	stats               engines.Stats
+	stale, whileRunning atomic.Int64
+	busy, waitersPeak   atomic.Int64
+
+	// afterArm, when set (tests only), runs after a retry armed a wait and before it decides
+	// whether to stop running: the window in which a notification can race with the retry.
+	afterArm func(*state)
+}
+
+type fileInfo struct {
+	size    int64
+	raChunk int64
+}
+
+var _ engines.Reader = (*reader)(nil)
+var _ engines.StatsReader = (*reader)(nil)
+
+func newReader(cfg engines.Config, waiters int) *reader {
+	qd := max(cfg.QueueDepth, 1)
+	r := &reader{
+		inline: make([]*engines.Request, 0, qd),
+		ready:  make(chan *state, qd),
+		waitq:  make(chan wait, qd),
+		nowait: true,
+		trace:  cfg.Trace,
+		files:  make(map[int]fileInfo),
+	}
+	r.stats.WaitToRetry = engines.NewLatencyHist()
+	for range waiters {
+		r.waiters.Add(1)
+		go r.waiter()
+	}
+	return r
+}
+
+// Submit makes the first attempt of every request on the caller's goroutine. Requests the page
+// cache serves complete inline; the others have their I/O started and a wait armed. It never
+// waits for the device.
+func (r *reader) Submit(reqs []*engines.Request) error {
+	if r.closed {
+		return errors.New("retry: Submit after Close")
+	}
+	for _, req := range reqs {
+		st, _ := req.Engine.(*state)
+		if st == nil {
+			st = &state{req: req}
+			req.Engine = st
+		}
+		w := st.word.Load()
+		if armedOf(w) != 0 || w&flagRunning != 0 {
+			return fmt.Errorf("retry: request %d submitted again while still in flight", req.ID)
+		}
+		// No notification is armed (armedOf == 0), so nothing else can touch the word now.
+		st.word.Store(withGen(flagRunning, genOf(w)))
+		st.done, st.attempts, st.raEnd, st.progress = 0, 0, 0, 0
+		if r.trace != nil {
+			st.submitted = clock.Now()
+		}
+		r.inflight++
+		if r.run(st) {
+			req.Inline = true
+			r.inline = append(r.inline, req)
+		}
+	}
+	return nil
+}
+
+// Reap hands back completed requests, running the retries of kicked ones on the way; it waits
+// only when fewer than min have completed. With nothing kicked it touches no channel.
+func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
+	if min > r.inflight {
+		return dst, fmt.Errorf("retry: reap: asked to wait for %d requests, %d in flight", min, r.inflight)
+	}
+	got := len(r.inline)
+	dst = append(dst, r.inline...)
+	r.inline = r.inline[:0]
+	r.inflight -= got
+	for r.pending.Load() > 0 || got < min {
+		st := <-r.ready
+		r.pending.Add(-1)
+		if r.take(st) {
+			dst = append(dst, st.req)
+			got++
+			r.inflight--
+		}
+	}
+	return dst, nil
+}
+
+// take processes one state from the ready queue: a deferred completion is handed back; a kicked
+// request is retried. It reports whether the request is now the caller's.
+func (r *reader) take(st *state) bool {
+	for {
+		w := st.word.Load()
+		if w&flagDone != 0 {
+			// A completion deferred until its last notification returned.
+			return st.word.CompareAndSwap(w, w&^flagQueued) || r.take(st)
+		}
+		if w&flagRunning != 0 {
+			panic("retry: a request on the ready queue is already running")
+		}
+		if st.word.CompareAndSwap(w, w&^(flagQueued|flagKicked)|flagRunning) {
+			break
+		}
+	}
+	r.stats.Kicks++
+	engines.Record(r.stats.WaitToRetry, clock.Now()-st.notified.Load())
+	return r.run(st)
+}
+
+// run is the attempt loop; flagRunning is set. It returns true when the request completed and
+// is to be handed back now, false when it waits (or completed with a notification still armed,
+// whose return will hand it back).
+func (r *reader) run(st *state) bool {
+	for {
+		if r.attempt(st) {
+			return r.finish(st)
+		}
+		r.arm(st)
+		if r.afterArm != nil {
+			r.afterArm(st)
+		}
+		// Stop running, unless a notification came meanwhile: then attempt again at once.
+		for {
+			w := st.word.Load()
+			if w&flagKicked != 0 {
+				if st.word.CompareAndSwap(w, w&^flagKicked) {
+					r.stats.Kicks++
+					break
+				}
+				continue
+			}
+			if st.word.CompareAndSwap(w, w&^flagRunning) {
+				return false
+			}
+		}
+	}
+}
+
+// finish marks a request done. It is handed back now if no notification is armed for it;
+// otherwise the last one to return hands it back (a request stays alive until then).
+func (r *reader) finish(st *state) bool {
+	req := st.req
+	req.N = st.done
+	r.stats.Completed++
+	r.stats.AttemptsMax = max(r.stats.AttemptsMax, int64(st.attempts))
+	for {
+		w := st.word.Load()
+		nw := w&^(flagRunning|flagKicked) | flagDone
+		if armedOf(w) == 0 {
+			nw |= flagDelivered
+		}
+		if st.word.CompareAndSwap(w, nw) {
+			return nw&flagDelivered != 0
+		}
+	}
+}
+
+// attempt reads as much as it can without blocking. It returns true when the request is
+// complete (all read, end of file, or an error in Request.Err), false when it must wait; then
+// the I/O for the rest has been started.
+func (r *reader) attempt(st *state) bool {
+	req := st.req
+	if st.fbDone { // a fallback read finished on a waiter
+		st.done += st.fbN
+		req.Err = st.fbErr
+		st.fbDone, st.fbN, st.fbErr = false, 0, nil
+		return true
+	}
+	for {
+		buf := req.Buf[st.done:]
+		off := req.Offset + int64(st.done)
+		if len(buf) == 0 {
+			return true
+		}
+		if !r.nowait {
+			return false // arm a fallback read
+		}
+		st.attempts++
+		r.stats.Attempts++
+		n, errno := fileio.ReadNowait(req.Fd, buf, off)
+		switch {
+		case errno == 0 && n == len(buf):
+			st.done += n
+			r.traceAttempt(st, off, n, engines.OutcomeFull)
+			return true
+		case errno == 0 && n > 0:
+			st.done += n
+			r.stats.ShortReads++
+			if r.file(req.Fd).size <= off+int64(n) {
+				r.traceAttempt(st, off, n, engines.OutcomeEOF)
+				return true
+			}
+			r.traceAttempt(st, off, n, engines.OutcomeShort)
+			r.startIO(st)
+			return false
+		case errno == 0: // 0 bytes: end of file, or the Linux 5.9/5.10 bug (treated as EAGAIN)
+			if r.file(req.Fd).size <= off {
+				r.traceAttempt(st, off, 0, engines.OutcomeEOF)
+				return true
+			}
+			fallthrough
+		case errno == unix.EAGAIN:
+			r.stats.EAGAIN++
+			r.traceAttempt(st, off, 0, engines.OutcomeEAGAIN)
+			r.startIO(st)
+			return false
+		case fileio.NowaitUnsupported(errno):
+			// Counted once per reader in Fallbacks per request below; every later read of
+			// this reader goes to the waiters as a blocking read.
+			r.nowait = false
+			st.attempts--
+			r.stats.Attempts--
+			continue
+		default:
+			req.Err = errno
+			r.traceAttempt(st, off, 0, engines.OutcomeError)
+			return true
+		}
+	}
+}
+
+// startIO starts the I/O for the request's missing range without waiting for it: readahead(2)
+// in chunks no larger than the device's read_ahead_kb. A range already started is started again
+// only if the last wait brought no progress (its pages may have been evicted meanwhile).
+func (r *reader) startIO(st *state) {
+	req := st.req
+	from := req.Offset + int64(st.done)
+	end := req.Offset + int64(len(req.Buf))
+	if st.raEnd > from && st.done > st.progress {
+		from = st.raEnd
+	}
+	chunk := r.file(req.Fd).raChunk
+	for off := from; off < end; off += chunk {
+		// readahead only queues the I/O; an error (EINVAL on a file it cannot serve) just
+		// means the waiter's blocking read will do the work.
+		_, _, _ = unix.Syscall(unix.SYS_READAHEAD, uintptr(req.Fd), uintptr(off), uintptr(min(chunk, end-off)))
+	}
+	st.raEnd = max(st.raEnd, end)
+}
+
+// arm hands the request to a waiter: wait for its first missing page (or, without RWF_NOWAIT,
+// read the rest blocking), then kick it. waitq has room for every request in flight.
+func (r *reader) arm(st *state) {
+	var g uint32
+	for {
+		w := st.word.Load()
+		g = genOf(w) + 1
+		if st.word.CompareAndSwap(w, withGen(w+armedOne, g)) {
+			break
+		}
+	}
+	st.progress = st.done
+	off := st.req.Offset + int64(st.done)
+	fallback := !r.nowait
+	if fallback {
+		r.stats.Fallbacks++
+	}
+	r.waitq <- wait{st: st, gen: g, fd: st.req.Fd, off: off &^ 4095, fallback: fallback}
+}
+
+// waiter is one notifier thread.
+func (r *reader) waiter() {
+	runtime.LockOSThread()
+	defer r.waiters.Done()
+	var scratch [1]byte
+	for w := range r.waitq {
+		busy := r.busy.Add(1)
+		for peak := r.waitersPeak.Load(); busy > peak && !r.waitersPeak.CompareAndSwap(peak, busy); peak = r.waitersPeak.Load() {
+		}
+		if w.fallback {
+			req := w.st.req
+			w.st.fbN, w.st.fbErr = fileio.Pread(w.fd, req.Buf[w.st.done:], req.Offset+int64(w.st.done))
+			w.st.fbDone = true
+		} else {
+			// The blocking read waits for the page readahead started (or reads it). Its
+			// result does not matter: the retry reads the data and sees any error.
+			_, _ = unix.Pread(w.fd, scratch[:], w.off)
+		}
+		r.busy.Add(-1)
+		r.kick(w)
+	}
+}
+
+// kick delivers a notification. It may run on any goroutine, at any time, any number of times.
+func (r *reader) kick(n wait) {
+	n.st.notified.Store(clock.Now())
+	st := n.st
+	for {
+		w := st.word.Load()
+		if armedOf(w) == 0 {
+			panic("retry: a notification returned that was never armed")
+		}
+		nw := w - armedOne
+		push := false
+		switch {
+		case genOf(w) != n.gen || w&flagDone != 0:
+			// For an earlier wait, or after completion: nothing to do but return. The last
+			// notification of a completed request hands it back.
+			if w&flagDone != 0 && armedOf(nw) == 0 && w&flagDelivered == 0 {
+				nw |= flagDelivered | flagQueued
+				push = true
+			}
+		case w&flagRunning != 0:
+			nw |= flagKicked // the running retry will attempt again instead of sleeping
+		case w&flagQueued != 0:
+			nw |= flagKicked // already queued to retry
+		default:
+			nw |= flagKicked | flagQueued
+			push = true
+		}
+		if !st.word.CompareAndSwap(w, nw) {
+			continue
+		}
+		switch {
+		case genOf(w) != n.gen || w&flagDone != 0:
+			r.stale.Add(1)
+		case w&flagRunning != 0:
+			r.whileRunning.Add(1)
+		}
+		if push {
+			r.pending.Add(1)
+			r.ready <- st
+		}
+		return
+	}
+}
+
+func (r *reader) traceAttempt(st *state, off int64, n int, outcome string) {
+	if r.trace != nil {
+		r.trace.Attempt(st.req.ID, st.attempts, off, n, clock.Now()-st.submitted, outcome)
+	}
+}
+
+// file returns what the engine needs to know of fd: its size (for end of file) and the
+// readahead chunk of its device. It is looked up once per descriptor, off the fast path.
+func (r *reader) file(fd int) fileInfo {
+	if fi, ok := r.files[fd]; ok {
+		return fi
+	}
+	fi := fileInfo{size: 1<<63 - 1, raChunk: 128 << 10}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil {
+		fi.size = st.Size
+		if kb := readAheadKB(st.Dev); kb > 0 {
+			fi.raChunk = min(kb<<10, maxReadahead)
+		}
+	}
+	r.files[fd] = fi
+	return fi
+}
+
+// readAheadKB reads the read_ahead_kb of the block device dev (or of the disk a partition is
+// on); 0 when it cannot be read.
+func readAheadKB(dev uint64) int64 {
+	base := fmt.Sprintf("/sys/dev/block/%d:%d/", unix.Major(dev), unix.Minor(dev))
+	for _, p := range []string{base + "queue/read_ahead_kb", base + "../queue/read_ahead_kb", base + "bdi/read_ahead_kb"} {
+		if b, err := os.ReadFile(p); err == nil {
+			if kb, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && kb > 0 {
+				return kb
+			}
+		}
+	}
+	return 0
+}
+
+// Stats returns the counters since the last ResetStats.
+func (r *reader) Stats() engines.Stats {
+	s := r.stats
+	s.StaleKicks = r.stale.Load()
+	s.KickedWhileRunning = r.whileRunning.Load()
+	s.WaitersPeak = r.waitersPeak.Load()
+	s.WaitToRetry = engines.NewLatencyHist()
+	s.WaitToRetry.Merge(r.stats.WaitToRetry)
+	return s
+}
+
+// ResetStats starts the counters again (the measured phase begins).
+func (r *reader) ResetStats() {
+	h := r.stats.WaitToRetry
+	h.Reset()
+	r.stats = engines.Stats{WaitToRetry: h}
+	r.stale.Store(0)
+	r.whileRunning.Store(0)
+	r.waitersPeak.Store(r.busy.Load())
+}
+
+// Close waits for the requests in flight (their results are discarded), then stops the waiter
+// threads.
+func (r *reader) Close() error {
+	if r.closed {
+		return nil
+	}
+	var dst []*engines.Request
+	for r.inflight > 0 {
+		var err error
+		if dst, err = r.Reap(dst[:0], 1); err != nil {
+			return err
+		}
+	}
+	r.closed = true
+	close(r.waitq)
+	r.waiters.Wait()
+	return nil
+}

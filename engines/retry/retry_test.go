@@ -1,0 +1,260 @@
+package retry
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/enginetest"
+	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/workloads"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// file lays out size bytes and opens them with FADV_RANDOM, as the harness does for randread.
+func file(t *testing.T, size int64) (*os.File, int) {
+	t.Helper()
+	ds, err := workloads.Layout(t.TempDir(), size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(ds.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	if err := pagecache.Advise(int(f.Fd()), pagecache.AdviceRandom); err != nil {
+		t.Fatal(err)
+	}
+	return f, int(f.Fd())
+}
+
+func evict(t *testing.T, fd int, size int64) {
+	t.Helper()
+	if err := pagecache.Evict(fd, size); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// warm reads [off, off+n) through the page cache.
+func warm(t *testing.T, f *os.File, off, n int64) {
+	t.Helper()
+	if _, err := f.ReadAt(make([]byte, n), off); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func verify(t *testing.T, r *engines.Request, wantN int) {
+	t.Helper()
+	if r.Err != nil || r.N != wantN {
+		t.Fatalf("request %d: n=%d err=%v; want n=%d", r.ID, r.N, r.Err, wantN)
+	}
+	if bad := workloads.Verify(r.Buf[:r.N], 0, r.Offset, workloads.VerifyFull); bad >= 0 {
+		t.Fatalf("request %d: data differs at byte %d", r.ID, bad)
+	}
+}
+
+func open(t *testing.T, cfg engines.Config) *reader {
+	t.Helper()
+	rd, err := engine{}.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rd.(*reader)
+}
+
+// A cached read completes inside Submit on the caller's goroutine, with one attempt and no
+// allocation, channel or hand-off.
+func TestFastPath(t *testing.T) {
+	_, fd := file(t, 1<<20)
+	rd := open(t, engines.Config{QueueDepth: 1})
+	defer rd.Close()
+	req := &engines.Request{Fd: fd, Offset: 8192, Buf: make([]byte, 4096)}
+	reqs, dst := []*engines.Request{req}, make([]*engines.Request, 0, 1)
+	cycle := func() {
+		req.Reset()
+		if err := rd.Submit(reqs); err != nil {
+			t.Fatal(err)
+		}
+		if !req.Inline {
+			t.Fatal("a cached read did not complete inline")
+		}
+		var err error
+		if dst, err = rd.Reap(dst[:0], 1); err != nil || len(dst) != 1 {
+			t.Fatalf("Reap = %d, %v", len(dst), err)
+		}
+	}
+	cycle()
+	verify(t, req, 4096)
+	if a := testing.AllocsPerRun(1000, cycle); a != 0 {
+		t.Errorf("the fast path allocates %v times per request", a)
+	}
+	s := rd.Stats()
+	if s.Completed < 1001 || s.Attempts != s.Completed || s.Kicks != 0 || s.EAGAIN != 0 {
+		t.Errorf("stats %+v; want one attempt per request, no kicks", s)
+	}
+}
+
+// Reads of 1 MiB with different parts cached all complete with verified data, each with the
+// attempt pattern its cache state implies.
+func TestPartialCache(t *testing.T) {
+	const mib = 1 << 20
+	f, fd := file(t, 4*mib)
+	for _, tc := range []struct {
+		name     string
+		warm     [][2]int64 // ranges made resident, relative to the read
+		first    string     // outcome of the first attempt
+		firstLen int        // bytes it read
+	}{
+		{"first half resident", [][2]int64{{0, mib / 2}}, engines.OutcomeShort, mib / 2},
+		{"only the middle resident", [][2]int64{{mib / 4, mib / 2}}, engines.OutcomeEAGAIN, 0},
+		{"only the tail resident", [][2]int64{{mib - mib/4, mib / 4}}, engines.OutcomeEAGAIN, 0},
+		{"none resident", nil, engines.OutcomeEAGAIN, 0},
+		{"all resident", [][2]int64{{0, mib}}, engines.OutcomeFull, mib},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const at = mib
+			evict(t, fd, 4*mib)
+			for _, w := range tc.warm {
+				warm(t, f, at+w[0], w[1])
+			}
+			var trace bytes.Buffer
+			tr := engines.NewTrace(&trace)
+			rd := open(t, engines.Config{QueueDepth: 1, Trace: tr})
+			req := &engines.Request{Fd: fd, Offset: at, Buf: make([]byte, mib), ID: 42}
+			if err := rd.Submit([]*engines.Request{req}); err != nil {
+				t.Fatal(err)
+			}
+			done, err := rd.Reap(nil, 1)
+			if err != nil || len(done) != 1 {
+				t.Fatalf("Reap = %v, %v", done, err)
+			}
+			verify(t, req, mib)
+			s := rd.Stats()
+			rd.Close()
+			tr.Flush()
+			lines := strings.Split(strings.TrimSpace(trace.String()), "\n")[1:]
+			first := strings.Split(lines[0], ",")
+			last := strings.Split(lines[len(lines)-1], ",")
+			if first[0] != "42" || first[1] != "1" || first[2] != "1048576" || first[5] != tc.first || first[3] != itoa(tc.firstLen) {
+				t.Errorf("first attempt %v; want outcome %s with %d bytes", first, tc.first, tc.firstLen)
+			}
+			if last[5] != engines.OutcomeFull && last[5] != engines.OutcomeShort {
+				t.Errorf("last attempt %v", last)
+			}
+			if len(lines) != int(s.Attempts) {
+				t.Errorf("%d trace lines, %d attempts", len(lines), s.Attempts)
+			}
+			if tc.first == engines.OutcomeFull {
+				if s.Attempts != 1 || !req.Inline {
+					t.Errorf("a resident read took %d attempts (inline %v)", s.Attempts, req.Inline)
+				}
+			} else if s.Attempts < 2 || s.Kicks < 1 || req.Inline {
+				t.Errorf("a partly cold read: %d attempts, %d kicks, inline %v; want >= 2, >= 1, false", s.Attempts, s.Kicks, req.Inline)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// A read that crosses end of file completes with the bytes that exist, cached or not.
+func TestEOF(t *testing.T) {
+	f, fd := file(t, 64<<10)
+	for _, cold := range []bool{false, true} {
+		if cold {
+			evict(t, fd, 64<<10)
+		} else {
+			warm(t, f, 0, 64<<10)
+		}
+		rd := open(t, engines.Config{QueueDepth: 2})
+		a := &engines.Request{Fd: fd, Offset: 60 << 10, Buf: make([]byte, 8192)}
+		b := &engines.Request{Fd: fd, Offset: 64 << 10, Buf: make([]byte, 4096)}
+		if err := rd.Submit([]*engines.Request{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rd.Reap(nil, 2); err != nil {
+			t.Fatal(err)
+		}
+		verify(t, a, 4096)
+		verify(t, b, 0)
+		rd.Close()
+	}
+}
+
+// Where RWF_NOWAIT is unsupported (procfs), reads fall back to blocking reads on the waiter
+// threads, counted, never silently.
+func TestFallback(t *testing.T) {
+	want, err := os.ReadFile("/proc/self/cmdline")
+	if err != nil {
+		t.Skip(err)
+	}
+	f, err := os.Open("/proc/self/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd := open(t, engines.Config{QueueDepth: 1})
+	defer rd.Close()
+	req := &engines.Request{Fd: int(f.Fd()), Buf: make([]byte, len(want)+100)}
+	for i := range 3 {
+		req.Reset()
+		rd.Submit([]*engines.Request{req})
+		if _, err := rd.Reap(nil, 1); err != nil {
+			t.Fatal(err)
+		}
+		if req.Err != nil || !bytes.Equal(req.Buf[:req.N], want) {
+			t.Fatalf("read %d: n=%d err=%v", i, req.N, req.Err)
+		}
+	}
+	if s := rd.Stats(); s.Fallbacks != 3 {
+		t.Errorf("fallbacks = %d, want 3", s.Fallbacks)
+	}
+}
+
+func TestDirectRefused(t *testing.T) {
+	if _, err := (engine{}).Open(engines.Config{QueueDepth: 1, Direct: true}); err == nil || !strings.Contains(err.Error(), "--cache direct") {
+		t.Errorf("Open(Direct) = %v; want a refusal naming --cache direct", err)
+	}
+}
+
+// The stress every async engine passes: 200,000 verified random reads of mixed sizes at
+// several queue depths while the file is evicted under them.
+func TestStress(t *testing.T) {
+	ops := 200_000
+	if testing.Short() {
+		ops = 20_000
+	}
+	enginetest.Stress(t, "retry", engines.Config{}, ops, []int{1, 4, 16, 32})
+}
+
+// The QD1 Submit-then-Reap waiter is always woken.
+func TestQD1ReapIsWoken(t *testing.T) {
+	_, fd := file(t, 1<<20)
+	rd := open(t, engines.Config{QueueDepth: 1, Waiters: 1})
+	defer rd.Close()
+	req := &engines.Request{Fd: fd, Buf: make([]byte, 4096)}
+	for i := range 200 {
+		evict(t, fd, 1<<20)
+		req.Reset()
+		req.Offset = int64(i%256) * 4096
+		rd.Submit([]*engines.Request{req})
+		done := make(chan error, 1)
+		go func() { _, err := rd.Reap(nil, 1); done <- err }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("request %d: Reap was never woken", i)
+		}
+		verify(t, req, 4096)
+	}
+}

@@ -1,0 +1,93 @@
+package threadpool
+
+import (
+	"os"
+	"testing"
+
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/enginetest"
+	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/workloads"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestReadsAndCounters(t *testing.T) {
+	ds, err := workloads.Layout(t.TempDir(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(ds.Path)
+	defer f.Close()
+	rd, err := engine{}.Open(engines.Config{QueueDepth: 4, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := make([]*engines.Request, 4)
+	for i := range reqs {
+		reqs[i] = &engines.Request{Fd: int(f.Fd()), Offset: int64(i) * 8192, Buf: make([]byte, 8192)}
+	}
+	reqs[3].Offset = 1<<20 - 4096 // crosses EOF
+	if err := rd.Submit(reqs); err != nil {
+		t.Fatal(err)
+	}
+	done, err := rd.Reap(nil, 4)
+	if err != nil || len(done) != 4 {
+		t.Fatalf("Reap = %d, %v", len(done), err)
+	}
+	for _, r := range reqs {
+		want := len(r.Buf)
+		if r == reqs[3] {
+			want = 4096
+		}
+		if r.Err != nil || r.N != want || r.Inline || workloads.Verify(r.Buf[:r.N], 0, r.Offset, workloads.VerifyFull) >= 0 {
+			t.Errorf("request at %d: n=%d err=%v inline=%v", r.Offset, r.N, r.Err, r.Inline)
+		}
+	}
+	s := rd.(engines.StatsReader).Stats()
+	if s.Completed != 4 || s.QueueWait.TotalCount() != 4 || s.Handoff.TotalCount() != 4 || s.QueuePeak < 1 {
+		t.Errorf("stats: %+v", s)
+	}
+	if err := rd.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Close with cold reads in flight waits for them and leaves no thread behind (goleak checks).
+func TestCloseWithRequestsInFlight(t *testing.T) {
+	ds, err := workloads.Layout(t.TempDir(), 16<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(ds.Path)
+	defer f.Close()
+	fd := int(f.Fd())
+	for range 20 {
+		if err := pagecache.Evict(fd, 16<<20); err != nil {
+			t.Fatal(err)
+		}
+		rd, _ := engine{}.Open(engines.Config{QueueDepth: 8, Threads: 3})
+		reqs := make([]*engines.Request, 8)
+		for i := range reqs {
+			reqs[i] = &engines.Request{Fd: fd, Offset: int64(i) << 20, Buf: make([]byte, 1<<20)}
+		}
+		if err := rd.Submit(reqs); err != nil {
+			t.Fatal(err)
+		}
+		if err := rd.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := rd.Submit(reqs[:1]); err == nil {
+			t.Fatal("Submit after Close accepted")
+		}
+	}
+}
+
+func TestStress(t *testing.T) {
+	ops := 200_000
+	if testing.Short() {
+		ops = 20_000
+	}
+	enginetest.Stress(t, "threadpool", engines.Config{Threads: 8}, ops, []int{1, 4, 16, 32})
+}
