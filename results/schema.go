@@ -8,11 +8,12 @@ import (
 // A Column is one CSV column of the schema: its name (a contract), its unit and what it means,
 // and how a Row's field is formatted and parsed.
 type Column struct {
-	Name string
-	Unit string
-	Doc  string
-	get  func(*Row) string
-	set  func(*Row, string) error
+	Name    string
+	Unit    string
+	Doc     string
+	numeric bool
+	get     func(*Row) string
+	set     func(*Row, string) error
 }
 
 type value interface {
@@ -20,8 +21,11 @@ type value interface {
 }
 
 func col[T value](name, unit, doc string, field func(*Row) *T) Column {
+	var zero T
+	_, isString := any(zero).(string)
+	_, isBool := any(zero).(bool)
 	return Column{
-		Name: name, Unit: unit, Doc: doc,
+		Name: name, Unit: unit, Doc: doc, numeric: !isString && !isBool,
 		get: func(r *Row) string { return format(*field(r)) },
 		set: func(r *Row, s string) error { return parse(s, field(r)) },
 	}
@@ -71,6 +75,9 @@ func parse(s string, p any) error {
 	}
 	return nil
 }
+
+// Numeric reports whether the column holds a number.
+func (c *Column) Numeric() bool { return c.numeric }
 
 // Get formats the column's value in r.
 func (c *Column) Get(r *Row) string { return c.get(r) }

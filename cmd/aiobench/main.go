@@ -56,11 +56,14 @@ var errHelp = errors.New("help requested")
 
 func exitCode(err error) int {
 	var ue usageError
+	var ee exitError
 	switch {
 	case err == nil || errors.Is(err, errHelp):
 		return 0
 	case errors.As(err, &ue):
 		return exitUsage
+	case errors.As(err, &ee):
+		return ee.code
 	}
 	return exitFailure
 }
@@ -75,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return listEngines(args[1:], stdout)
 		case "workloads":
 			return listWorkloads(args[1:], stdout)
+		case "gate":
+			return gate(args[1:], stdout, stderr)
+		case "compare":
+			return compareCmd(args[1:], stdout, stderr)
 		case "help":
 			return bench([]string{"--help"}, stdout, stderr)
 		}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/results"
+	flag "github.com/spf13/pflag"
+)
+
+// Exit codes of gate beyond 0, 1 and 2: 3 when --strict and a comparison is inconclusive.
+const exitInconclusive = 3
+
+// exitError carries a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+// percentValue is a fraction given as "5%" or "0.05".
+type percentValue struct{ v *float64 }
+
+func (p percentValue) String() string { return strconv.FormatFloat(*p.v*100, 'f', -1, 64) + "%" }
+func (p percentValue) Type() string   { return "percent" }
+func (p percentValue) Set(s string) error {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err == nil && pct {
+		v /= 100
+	}
+	if err != nil || v < 0 || v >= 1 || !pct && v >= 1 {
+		return fmt.Errorf("%q is not a percentage (e.g. 5%% or 0.05)", s)
+	}
+	*p.v = v
+	return nil
+}
+
+// compareFlags are the flags gate and compare share.
+type compareFlags struct {
+	opts    compare.Options
+	metrics []string
+	format  string
+}
+
+func (c *compareFlags) bind(fs *flag.FlagSet) {
+	c.opts = compare.Options{Threshold: 0.05, Alpha: 0.05}
+	c.metrics = compare.DefaultMetrics
+	c.format = "table"
+	fs.Var(percentValue{&c.opts.Threshold}, "threshold", "relative change that matters (e.g. 5%)")
+	fs.Var(percentValue{&c.opts.Alpha}, "alpha", "significance level of the Mann–Whitney U test")
+	fs.Var(listValue{&c.metrics}, "metrics", "results columns to compare, comma-separated (iops and mib_s: higher is better; the rest lower)")
+	fs.Var(enumValue{&c.format, []string{"table", "markdown"}}, "format", "table, or markdown for a pull-request comment")
+}
+
+func (c *compareFlags) resolve() ([]compare.Metric, error) {
+	var ms []compare.Metric
+	for _, name := range c.metrics {
+		m, err := compare.MetricByName(name)
+		if err != nil {
+			return nil, usagef("--metrics: %v", err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// readResults reads a results file; any problem is bad input (exit 2) naming the file and line.
+func readResults(path string) (*results.File, error) {
+	f, err := results.ReadFile(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if len(f.Rows) == 0 {
+		return nil, usagef("%s: no rows", path)
+	}
+	return f, nil
+}
+
+// gate: aiobench gate --baseline A.csv --candidate B.csv [...]. Exit 1 on a regression, 3 on
+// an inconclusive comparison under --strict.
+func gate(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aiobench gate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cf compareFlags
+	cf.bind(fs)
+	baseline := fs.String("baseline", "", "results file of the baseline (required)")
+	candidate := fs.String("candidate", "", "results file of the candidate (required)")
+	summary := fs.String("summary", "", "also write the comparison as CSV to this file")
+	strict := fs.Bool("strict", false, "exit 3 when a comparison is inconclusive")
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		return usagef("gate: %v (see aiobench gate --help)", err)
+	}
+	if *help {
+		fmt.Fprintf(stdout, "Usage: aiobench gate --baseline A.csv --candidate B.csv [flags]\n\n"+
+			"Compares each configuration the two files share, metric by metric, and exits 1 on a\n"+
+			"REGRESSION (0 on PASS, IMPROVEMENT or INCONCLUSIVE; 3 on INCONCLUSIVE with --strict).\n\nFlags:\n%s", fs.FlagUsages())
+		return errHelp
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("gate: unexpected argument %q (name files with --baseline and --candidate)", fs.Arg(0))
+	case *baseline == "" || *candidate == "":
+		return usagef("gate: --baseline and --candidate are required (results CSV files)")
+	}
+	if err := checkSummary(*summary); err != nil {
+		return err
+	}
+	lines, err := compareFiles(&cf, *baseline, []string{*candidate}, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if *summary != "" {
+		var buf bytes.Buffer
+		if err := compare.WriteCSV(&buf, lines); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*summary, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	var regressions, inconclusive int
+	for _, l := range lines {
+		switch l.Verdict {
+		case compare.Regression:
+			regressions++
+		case compare.Inconclusive:
+			inconclusive++
+		}
+	}
+	switch {
+	case regressions > 0:
+		return exitError{exitFailure, fmt.Errorf("gate: %d regression(s) beyond %.3g%%", regressions, 100*cf.opts.Threshold)}
+	case inconclusive > 0 && *strict:
+		return exitError{exitInconclusive, fmt.Errorf("gate: %d inconclusive comparison(s) under --strict", inconclusive)}
+	}
+	return nil
+}
+
+// compareCmd: aiobench compare A.csv B.csv ... — the gate's table for exploring: every further
+// file against the first, with no verdict exit code.
+func compareCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aiobench compare", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cf compareFlags
+	cf.bind(fs)
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		return usagef("compare: %v (see aiobench compare --help)", err)
+	}
+	if *help {
+		fmt.Fprintf(stdout, "Usage: aiobench compare BASE.csv OTHER.csv... [flags]\n\nFlags:\n%s", fs.FlagUsages())
+		return errHelp
+	}
+	if fs.NArg() < 2 {
+		return usagef("compare: name at least two results files (the first is the baseline)")
+	}
+	_, err := compareFiles(&cf, fs.Arg(0), fs.Args()[1:], stdout, stderr)
+	return err
+}
+
+func compareFiles(cf *compareFlags, basePath string, others []string, stdout, stderr io.Writer) ([]compare.Line, error) {
+	metrics, err := cf.resolve()
+	if err != nil {
+		return nil, err
+	}
+	base, err := readResults(basePath)
+	if err != nil {
+		return nil, err
+	}
+	var all []compare.Line
+	for _, p := range others {
+		cand, err := readResults(p)
+		if err != nil {
+			return nil, err
+		}
+		lines, err := compare.Files(base, cand, metrics, cf.opts)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		for _, w := range compare.MachineWarnings(base, cand) {
+			fmt.Fprintf(stderr, "aiobench: warning: %s\n", w)
+		}
+		if len(others) > 1 {
+			fmt.Fprintf(stdout, "%s against %s:\n", p, basePath)
+		}
+		if err := compare.WriteTable(stdout, lines, cf.format); err != nil {
+			return nil, err
+		}
+		all = append(all, lines...)
+	}
+	return all, nil
+}
+
+// checkSummary refuses a --summary in a missing directory, and any existing file that is not
+// an earlier summary.
+func checkSummary(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		return usagef("--summary %s: directory %s does not exist", path, filepath.Dir(path))
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return usagef("--summary %s: %v", path, err)
+	}
+	defer f.Close()
+	want := strings.Join(compare.Header, ",")
+	head := make([]byte, len(want))
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != want {
+		return usagef("--summary %s: exists and is not an aiobench gate summary; refusing to overwrite it", path)
+	}
+	return nil
+}

@@ -1,0 +1,234 @@
+// Package compare decides whether a candidate is worse than a baseline, with statistics instead
+// of one percent delta: it is what `aiobench gate`, `aiobench compare` and the suites'
+// regression checks share.
+//
+// Two designs are supported. Paired: both arms ran in the same rounds (a suite's ABBA rounds),
+// so each round gives one log ratio candidate/baseline and the estimate is exp(median) − 1.
+// Independent: the samples come from two files (the gate), and the estimate is the ratio of
+// their medians − 1. Either way the estimate comes with a 95% confidence interval (order
+// statistics of the paired log ratios; a bootstrap seeded from the data for independent
+// samples, so a rerun gives the same interval) and a Mann–Whitney U p-value
+// (golang.org/x/perf/benchmath).
+package compare
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/montanaflynn/stats"
+	"golang.org/x/perf/benchmath"
+)
+
+// Direction says which way a metric is better.
+type Direction int
+
+const (
+	HigherIsBetter Direction = iota // IOPS, MiB/s
+	LowerIsBetter                   // latency, CPU per request
+)
+
+func (d Direction) String() string {
+	if d == HigherIsBetter {
+		return "higher"
+	}
+	return "lower"
+}
+
+// Verdict is the outcome of a comparison.
+type Verdict string
+
+const (
+	Pass         Verdict = "PASS"
+	Regression   Verdict = "REGRESSION"
+	Improvement  Verdict = "IMPROVEMENT"
+	Inconclusive Verdict = "INCONCLUSIVE"
+)
+
+// Confidence is the level of every interval.
+const Confidence = 0.95
+
+// Options are the decision's thresholds.
+type Options struct {
+	Threshold float64 // relative change that matters, e.g. 0.05
+	Alpha     float64 // significance level of the U test, e.g. 0.05
+}
+
+// A Result is one metric's comparison. Changes are relative, candidate against baseline:
+// +0.10 means the candidate's value is 10% higher (better for IOPS, worse for latency).
+type Result struct {
+	Baseline, Candidate float64 // medians
+	Change              float64 // the estimate
+	Lo, Hi              float64 // its 95% confidence interval
+	P                   float64 // Mann–Whitney U p-value
+	N1, N2              int     // samples
+	Verdict             Verdict
+	Note                string // why INCONCLUSIVE, or a warning
+}
+
+// minSamples is the fewest samples per arm with which both a 95% interval of the median (order
+// statistics need 6) and a U test at alpha 0.05 (4 per arm) can come out decisive.
+func minSamples(alpha float64) int {
+	need := 6
+	for n := 2; n <= 50; n++ {
+		if uTest(ramp(n, 0), ramp(n, 1000)) < alpha {
+			return max(need, n)
+		}
+	}
+	return 51
+}
+
+func ramp(n int, base float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = base + float64(i)
+	}
+	return v
+}
+
+// Paired compares two arms measured in the same rounds: base[i] and cand[i] are round i.
+func Paired(base, cand []float64, dir Direction, o Options) Result {
+	if len(base) != len(cand) {
+		panic("compare: paired samples of different lengths")
+	}
+	r := Result{N1: len(base), N2: len(cand), P: uTest(base, cand)}
+	logs := make([]float64, 0, len(base))
+	for i := range base {
+		if base[i] > 0 && cand[i] > 0 {
+			logs = append(logs, math.Log(cand[i]/base[i]))
+		}
+	}
+	r.Baseline, r.Candidate = median(base), median(cand)
+	if len(logs) < len(base) {
+		r.Note = fmt.Sprintf("%d rounds with a zero value left out", len(base)-len(logs))
+	}
+	if len(logs) == 0 {
+		return decide(r, dir, o, nil)
+	}
+	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(logs, &benchmath.DefaultThresholds), Confidence)
+	r.Change, r.Lo, r.Hi = math.Exp(s.Center)-1, math.Exp(s.Lo)-1, math.Exp(s.Hi)-1
+	return decide(r, dir, o, s.Warnings)
+}
+
+// Independent compares two independent samples (from two files): the ratio of their medians,
+// with a bootstrap interval seeded from the data.
+func Independent(base, cand []float64, dir Direction, o Options) Result {
+	r := Result{N1: len(base), N2: len(cand), Baseline: median(base), Candidate: median(cand), P: uTest(base, cand)}
+	if len(base) == 0 || len(cand) == 0 || r.Baseline <= 0 {
+		return decide(r, dir, o, nil)
+	}
+	r.Change = r.Candidate/r.Baseline - 1
+	r.Lo, r.Hi = bootstrap(base, cand)
+	return decide(r, dir, o, nil)
+}
+
+// bootstrap returns the 2.5th and 97.5th percentiles of the ratio of medians − 1 over 2000
+// resamples, its random source seeded from the data itself.
+func bootstrap(base, cand []float64) (lo, hi float64) {
+	h := fnv.New64a()
+	for _, xs := range [][]float64{base, cand} {
+		for _, x := range xs {
+			var b [8]byte
+			for i, v := 0, math.Float64bits(x); i < 8; i++ {
+				b[i] = byte(v >> (8 * i))
+			}
+			h.Write(b[:])
+		}
+		h.Write([]byte{0xff})
+	}
+	rng := rand.New(rand.NewPCG(h.Sum64(), 0x5eed))
+	const iters = 2000
+	ratios := make([]float64, 0, iters)
+	rb, rc := make([]float64, len(base)), make([]float64, len(cand))
+	for range iters {
+		for i := range rb {
+			rb[i] = base[rng.IntN(len(base))]
+		}
+		for i := range rc {
+			rc[i] = cand[rng.IntN(len(cand))]
+		}
+		if mb := median(rb); mb > 0 {
+			ratios = append(ratios, median(rc)/mb-1)
+		}
+	}
+	lo, _ = stats.Percentile(ratios, 2.5)
+	hi, _ = stats.Percentile(ratios, 97.5)
+	return lo, hi
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	m, _ := stats.Median(xs)
+	return m
+}
+
+// decide fills in P and the verdict. In "badness" terms (log ratio oriented so that positive is
+// worse) with t = log(1+threshold): REGRESSION when the whole interval is above t and p < alpha;
+// IMPROVEMENT when it is below −t and p < alpha; PASS when it lies within [−t, t]; otherwise,
+// or with fewer samples than the test needs, INCONCLUSIVE.
+func decide(r Result, dir Direction, o Options, warnings []error) Result {
+	need := minSamples(o.Alpha)
+	if r.N1 < need || r.N2 < need {
+		r.Verdict = Inconclusive
+		r.Note = fmt.Sprintf("%d and %d samples; the test needs at least %d on each side", r.N1, r.N2, need)
+		if r.Lo == 0 && r.Hi == 0 {
+			r.Lo, r.Hi = math.Inf(-1), math.Inf(1)
+		}
+		return r
+	}
+	for _, w := range warnings {
+		if r.Note == "" {
+			r.Note = w.Error()
+		}
+	}
+	return decideWithSamples(r, dir, o)
+}
+
+func decideWithSamples(r Result, dir Direction, o Options) Result {
+	badness := func(change float64) float64 {
+		if dir == HigherIsBetter {
+			return -math.Log1p(change)
+		}
+		return math.Log1p(change)
+	}
+	b1, b2 := badness(r.Lo), badness(r.Hi)
+	lo, hi := math.Min(b1, b2), math.Max(b1, b2)
+	t := math.Log1p(o.Threshold)
+	switch {
+	case lo > t && r.P < o.Alpha:
+		r.Verdict = Regression
+	case hi < -t && r.P < o.Alpha:
+		r.Verdict = Improvement
+	case lo >= -t && hi <= t:
+		r.Verdict = Pass
+	default:
+		r.Verdict = Inconclusive
+		if r.Note == "" {
+			r.Note = fmt.Sprintf("the interval [%+.1f%%, %+.1f%%] is not clear of ±%.0f%%; more rounds narrow it", 100*r.Lo, 100*r.Hi, 100*o.Threshold)
+		}
+	}
+	return r
+}
+
+// uTest is the Mann–Whitney U test's p-value that the two samples differ in location (1 when
+// it cannot be computed, e.g. for empty samples).
+func uTest(a, b []float64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 1
+	}
+	c := benchmath.AssumeNothing.Compare(
+		benchmath.NewSample(sortedCopy(a), &benchmath.DefaultThresholds),
+		benchmath.NewSample(sortedCopy(b), &benchmath.DefaultThresholds))
+	return c.P
+}
+
+// sortedCopy returns xs sorted, leaving xs alone.
+func sortedCopy(xs []float64) []float64 {
+	c := append([]float64(nil), xs...)
+	sort.Float64s(c)
+	return c
+}

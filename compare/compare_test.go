@@ -1,0 +1,75 @@
+package compare
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// noisy returns n samples around center with ±spread relative uniform noise, seeded.
+func noisy(n int, center, spread float64, seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = center * (1 + spread*(2*rng.Float64()-1))
+	}
+	return v
+}
+
+func scale(v []float64, f float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x * f
+	}
+	return out
+}
+
+func TestVerdicts(t *testing.T) {
+	o := Options{Threshold: 0.05, Alpha: 0.05}
+	base := noisy(10, 1000, 0.01, 1)
+	for _, tc := range []struct {
+		name string
+		fn   func([]float64, []float64, Direction, Options) Result
+		base []float64
+		cand []float64
+		dir  Direction
+		want Verdict
+		note string
+	}{
+		{"paired identical", Paired, base, base, LowerIsBetter, Pass, ""},
+		{"independent identical", Independent, base, base, LowerIsBetter, Pass, ""},
+		{"paired +20% latency over 10 rounds", Paired, base, scale(base, 1.2), LowerIsBetter, Regression, ""},
+		{"independent +20% latency", Independent, base, noisy(10, 1200, 0.01, 2), LowerIsBetter, Regression, ""},
+		{"paired -20% IOPS", Paired, base, scale(base, 0.8), HigherIsBetter, Regression, ""},
+		{"paired +20% IOPS", Paired, base, scale(base, 1.2), HigherIsBetter, Improvement, ""},
+		{"paired +2% latency at a 5% threshold", Paired, base, scale(base, 1.02), LowerIsBetter, Pass, ""},
+		{"independent +2%", Independent, base, noisy(10, 1020, 0.01, 3), LowerIsBetter, Pass, ""},
+		{"3 rounds", Paired, base[:3], scale(base[:3], 1.2), LowerIsBetter, Inconclusive, "needs at least 6"},
+		{"noise wider than the threshold", Independent, noisy(10, 1000, 0.3, 4), noisy(10, 1000, 0.3, 5), LowerIsBetter, Inconclusive, "not clear of"},
+	} {
+		r := tc.fn(tc.base, tc.cand, tc.dir, o)
+		if r.Verdict != tc.want || !strings.Contains(r.Note, tc.note) {
+			t.Errorf("%s: %s (change %+.3f [%+.3f, %+.3f] p=%.3g; %s), want %s", tc.name, r.Verdict, r.Change, r.Lo, r.Hi, r.P, r.Note, tc.want)
+		}
+	}
+}
+
+func TestEstimates(t *testing.T) {
+	base := noisy(10, 1000, 0.01, 1)
+	r := Paired(base, scale(base, 1.2), LowerIsBetter, Options{0.05, 0.05})
+	if math.Abs(r.Change-0.2) > 1e-9 || r.Lo > 0.2+1e-9 || r.Hi < 0.2-1e-9 || r.P >= 0.05 || r.N1 != 10 {
+		t.Errorf("paired exact +20%%: %+v", r)
+	}
+	a := Independent(base, noisy(10, 1200, 0.01, 2), LowerIsBetter, Options{0.05, 0.05})
+	b := Independent(base, noisy(10, 1200, 0.01, 2), LowerIsBetter, Options{0.05, 0.05})
+	if a != b {
+		t.Errorf("the bootstrap interval is not repeatable: %+v vs %+v", a, b)
+	}
+	if a.Lo > a.Change || a.Hi < a.Change || a.Lo < 0.15 || a.Hi > 0.25 {
+		t.Errorf("independent +20%%: %+v", a)
+	}
+	if n := minSamples(0.05); n != 6 {
+		t.Errorf("minSamples = %d, want 6", n)
+	}
+}
