@@ -3,6 +3,7 @@ package compare
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,29 @@ func TestEstimates(t *testing.T) {
 	}
 	if n := minSamples(0.05); n != 6 {
 		t.Errorf("minSamples = %d, want 6", n)
+	}
+}
+
+// resampleMedian's counting gives the median a sort would.
+func TestResampleMedian(t *testing.T) {
+	pcg := rand.NewPCG(1, 2)
+	for n := 1; n < 30; n++ {
+		sorted := noisy(n, 100, 0.5, uint64(n))
+		slices.Sort(sorted)
+		counts := make([]int, n)
+		for range 50 {
+			replay := *pcg // the same draws again, for the reference
+			got := resampleMedian(sorted, counts, pcg)
+			ref := &replay
+			draw := make([]float64, n)
+			for i := range draw {
+				draw[i] = sorted[(ref.Uint64()>>32)*uint64(n)>>32]
+			}
+			slices.Sort(draw)
+			want := (draw[(n-1)/2] + draw[n/2]) / 2
+			if got != want {
+				t.Fatalf("n=%d: %v, want %v", n, got, want)
+			}
+		}
 	}
 }

@@ -42,6 +42,7 @@ func MetricByName(name string) (Metric, error) {
 // A Line is one configuration's comparison of one metric.
 type Line struct {
 	Key    results.Key
+	Label  string // names the comparison instead of Key when set
 	Metric Metric
 	Result
 }
@@ -107,7 +108,14 @@ func values(rows []results.Row, col *results.Column) []float64 {
 
 // KeyString formats a configuration for tables.
 func KeyString(k results.Key) string {
-	return fmt.Sprintf("%s %s bs=%d qd=%d jobs=%d %s", k.Engine, k.Workload, k.BS, k.IODepth, k.Jobs, k.Cache)
+	s := fmt.Sprintf("%s %s bs=%d qd=%d jobs=%d %s", k.Engine, k.Workload, k.BS, k.IODepth, k.Jobs, k.Cache)
+	if k.ResidentTarget > 0 {
+		s += fmt.Sprintf(" resident=%g%%", k.ResidentTarget)
+	}
+	if k.Background != "" {
+		s += " background=" + k.Background
+	}
+	return s
 }
 
 // MachineWarnings describes how the machines of two files differ (compared on their first rows).
@@ -139,8 +147,12 @@ func (l *Line) cells() []string {
 		}
 		return fmt.Sprintf("%+.1f%%", 100*x)
 	}
+	what := l.Label
+	if what == "" {
+		what = KeyString(l.Key)
+	}
 	return []string{
-		KeyString(l.Key), l.Metric.Name, num(l.Baseline), num(l.Candidate), pct(l.Change),
+		what, l.Metric.Name, num(l.Baseline), num(l.Candidate), pct(l.Change),
 		"[" + pct(l.Lo) + ", " + pct(l.Hi) + "]", fmt.Sprintf("%.3g", l.P),
 		fmt.Sprintf("%d+%d", l.N1, l.N2), string(l.Verdict), l.Note,
 	}

@@ -52,6 +52,22 @@ type Config struct {
 	Threads int
 	Waiters int
 	Trace   *engines.Trace
+
+	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
+	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.
+	// Such a run is not evicted again when a job starts a new pass.
+	Resident float64
+
+	// Background, when set, is a second run of another engine over another data file that
+	// goes on for the whole of this run (started before its warm-up, stopped after it); only
+	// this run's own jobs are measured. It is the interference load of the syncfirst suite.
+	Background *Background
+}
+
+// Background is a load run beside a measured run.
+type Background struct {
+	Config  Config
+	Dataset *workloads.Dataset
 }
 
 // engineConfig is what the job's engine is opened with.
@@ -96,6 +112,10 @@ func (c *Config) Validate() error {
 		return bad("runtime, ops and warmup must not be negative")
 	case c.Runtime == 0 && c.Ops == 0:
 		return bad("a run needs a runtime or an ops bound")
+	case c.Resident < 0 || c.Resident > 1:
+		return bad("resident %v: must be between 0 and 1", c.Resident)
+	case c.Resident > 0 && c.Cache != CacheCold:
+		return bad("resident: a partly cached file needs --cache cold")
 	}
 	switch c.Cache {
 	case CacheWarm, CacheCold, CacheDirect:

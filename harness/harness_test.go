@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -228,26 +227,6 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestPlanAlternatesOrder(t *testing.T) {
-	ds := layout(t, 1<<20)
-	p := Plan{
-		Configs: []Config{{Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: ds.Size, Ops: 10, Cache: CacheWarm}},
-		Engines: []string{"sync", "null"},
-		Rounds:  3,
-	}
-	var got []string
-	err := p.Execute(context.Background(), ds, func(r *Result) {
-		got = append(got, r.Row.Engine+string(rune('0'+r.Row.Round)))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"sync1", "null1", "null2", "sync2", "sync3", "null3"}
-	if !slices.Equal(got, want) || p.Len() != 6 {
-		t.Errorf("order %v (len %d), want %v", got, p.Len(), want)
-	}
-}
-
 // Engine counters reach the row: the retry engine on a warm file takes the fast path for every
 // read (one attempt each), on a cold one it retries; engines without counters report zeros.
 func TestEngineCountersInRow(t *testing.T) {
@@ -270,5 +249,44 @@ func TestEngineCountersInRow(t *testing.T) {
 	if _, err := Run(context.Background(), Config{Engine: "retry", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1,
 		Size: ds.Size, Ops: 10, Cache: CacheDirect}, ds); err == nil || !strings.Contains(err.Error(), "--cache direct") {
 		t.Errorf("retry with --cache direct: %v; want a refusal", err)
+	}
+}
+
+// A partly cached cold run starts with about the asked-for share resident, scattered so that
+// 1 MiB reads find different parts cached; it is not evicted again on a new pass.
+func TestResident(t *testing.T) {
+	ds := layout(t, 16<<20)
+	r := run(t, Config{Engine: "retry", BlockSize: 1 << 20, IODepth: 2, Cache: CacheCold, Resident: 0.5, Ops: 40}, ds).Row
+	if r.ResidentStart < 45 || r.ResidentStart > 55 || r.ResidentTarget != 50 || r.CacheDrops != 0 || r.Errors+r.VerifyErrors != 0 {
+		t.Errorf("resident start %.1f%% (target %v), drops %d, errors %d/%d", r.ResidentStart, r.ResidentTarget, r.CacheDrops, r.Errors, r.VerifyErrors)
+	}
+	if r.ShortReads == 0 && r.EAGAIN == 0 {
+		t.Errorf("no partial reads on a half-cached file: %+v", r)
+	}
+	c := Config{Engine: "sync", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 1 << 20, Ops: 1, Cache: CacheWarm, Resident: 0.5}
+	if err := c.Validate(); err == nil {
+		t.Error("resident with a warm cache accepted")
+	}
+}
+
+// A background load runs on its own file during the whole run and is stopped after it.
+func TestBackground(t *testing.T) {
+	dir := t.TempDir()
+	ds, err := workloads.Layout(dir, 8<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bgds, err := workloads.LayoutFile(dir, 1, 8<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := Config{Engine: "retry", Workload: "randread", BlockSize: 4096, IODepth: 8, Jobs: 1, Size: 8 << 20, Cache: CacheCold}
+	r := run(t, Config{Engine: "sync", Runtime: 200 * time.Millisecond, Warmup: 50 * time.Millisecond,
+		Background: &Background{Config: bg, Dataset: bgds}}, ds).Row
+	if r.Background != "retry" || r.BackgroundIOPS <= 0 || r.Errors+r.VerifyErrors != 0 || !r.Complete || r.Ops == 0 {
+		t.Errorf("background %q at %.0f IOPS; row %+v", r.Background, r.BackgroundIOPS, r)
+	}
+	if r.ResidentStart < 99 {
+		t.Errorf("the background's eviction reached the measured file: %.1f%% resident", r.ResidentStart)
 	}
 }

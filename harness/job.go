@@ -21,7 +21,8 @@ type job struct {
 	index  int
 	quota  int64 // measured requests to issue; 0 when bounded by runtime only
 
-	file    *os.File
+	file    int // the data file's index, which its content encodes
+	f       *os.File
 	fd      int
 	mem     []byte // mmap'd request buffers, page aligned for O_DIRECT
 	reqs    []engines.Request
@@ -53,7 +54,7 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 	}
 	j := &job{
 		cfg: cfg, shared: shared, index: index, quota: quota,
-		file: f, fd: int(f.Fd()), eng: eng, verify: verify,
+		file: ds.Index, f: f, fd: int(f.Fd()), eng: eng, verify: verify,
 		lat: newHist(), slat: newHist(), clat: newHist(),
 		reqs:  make([]engines.Request, cfg.IODepth),
 		start: make([]int64, cfg.IODepth),
@@ -82,9 +83,9 @@ func (j *job) release() {
 		_ = unix.Munmap(j.mem)
 		j.mem = nil
 	}
-	if j.file != nil {
-		_ = j.file.Close()
-		j.file = nil
+	if j.f != nil {
+		_ = j.f.Close()
+		j.f = nil
 	}
 }
 
@@ -125,7 +126,7 @@ func (j *job) run() {
 	batch := make([]*engines.Request, 0, len(j.reqs))
 	done := make([]*engines.Request, 0, len(j.reqs))
 	measureStart, deadline := j.shared.measureStart, j.shared.deadline
-	cold := j.cfg.Cache == CacheCold
+	cold := j.cfg.Cache == CacheCold && j.cfg.Resident == 0
 	var issued int64
 	nextID := uint64(j.index) << 40 // request IDs, unique in the run, name requests in traces
 	issuing := true
@@ -212,7 +213,7 @@ func (j *job) complete(r *engines.Request, t, measureStart, deadline int64) {
 		j.readError(r)
 		return
 	}
-	if j.verify && workloads.Verify(r.Buf, 0, r.Offset, j.cfg.Verify) >= 0 {
+	if j.verify && workloads.Verify(r.Buf, j.file, r.Offset, j.cfg.Verify) >= 0 {
 		j.verifyError(r)
 		return
 	}
@@ -251,7 +252,7 @@ func (j *job) readError(r *engines.Request) {
 func (j *job) verifyError(r *engines.Request) {
 	j.verifyErrors++
 	if j.firstErr == nil {
-		bad := workloads.Verify(r.Buf, 0, r.Offset, workloads.VerifyFull)
+		bad := workloads.Verify(r.Buf, j.file, r.Offset, workloads.VerifyFull)
 		j.firstErr = fmt.Errorf("verify %d bytes at %d: data differs from the layout at byte %d", len(r.Buf), r.Offset, bad)
 	}
 }

@@ -151,6 +151,7 @@ func Read(r io.Reader, name string) (*File, error) {
 		return nil, csvError(name, err)
 	}
 	hline, _ := cr.FieldPos(0)
+	f.Rows = make([]Row, 0, bytes.Count(data, []byte{'\n'})) // rows are large: grow once
 	f.Columns = append([]string(nil), header...)
 	cols := make([]*Column, len(header))
 	seen := map[string]bool{}

@@ -3,10 +3,13 @@ package results
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 func sampleRows() []Row {
@@ -98,15 +101,66 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
-// The README documents the schema: its table is WriteSchemaMarkdown's output.
+var update = flag.Bool("update", false, "rewrite README.md's schema table")
+
+// The README documents the schema: its table is WriteSchemaMarkdown's output, between markers.
 func TestREADMESchema(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := bytes.Index(readme, []byte("<!-- schema:start"))
+	end := bytes.Index(readme, []byte("<!-- schema:end -->"))
+	if start < 0 || end < start {
+		t.Fatal("README.md lacks the schema markers")
+	}
+	start += bytes.IndexByte(readme[start:], '\n') + 1
 	var buf bytes.Buffer
 	WriteSchemaMarkdown(&buf)
-	if !bytes.Contains(readme, buf.Bytes()) {
-		t.Errorf("README.md's schema table is out of date; it should contain:\n%s", buf.String())
+	if *update {
+		out := append(append(append([]byte(nil), readme[:start]...), buf.Bytes()...), readme[end:]...)
+		if err := os.WriteFile("../README.md", out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(readme[start:end], buf.Bytes()) {
+		t.Errorf("README.md's schema table is out of date (go test ./results -update):\n%s", buf.String())
+	}
+}
+
+// The benchmark format is what golang.org/x/perf/benchfmt (and so benchstat) reads.
+func TestBenchfmt(t *testing.T) {
+	var buf bytes.Buffer
+	rows := sampleRows()
+	rows[1].Ops, rows[1].Background = 500, "retry"
+	if err := WriteBenchfmt(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	r := benchfmt.NewReader(bytes.NewReader(buf.Bytes()), "bench.txt")
+	var names []string
+	units := map[string]string{}
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			names = append(names, string(rec.Name.Full()))
+			if len(rec.Values) != 1+len(benchUnits) || rec.Iters != 1000 && rec.Iters != 500 {
+				t.Errorf("result %s: %d values, %d iters", rec.Name, len(rec.Values), rec.Iters)
+			}
+		case *benchfmt.UnitMetadata:
+			units[rec.OrigUnit] = rec.Value
+		case *benchfmt.SyntaxError:
+			t.Errorf("syntax error: %v", rec)
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Read/engine=sync/workload=randread/bs=4096/iodepth=1/jobs=1/cache=warm", "Read/engine=null/workload=randread/bs=4096/iodepth=1/jobs=1/cache=warm/background=retry"}
+	if !slices.Equal(names, want) {
+		t.Errorf("names %q, want %q", names, want)
+	}
+	if units["iops"] != "higher" || units["lat-p99-us"] != "lower" {
+		t.Errorf("unit metadata %v", units)
 	}
 }

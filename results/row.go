@@ -69,6 +69,10 @@ type Row struct {
 	QueuePeak          int64
 
 	GOMAXPROCS int
+
+	ResidentTarget float64 // percent asked for by a partly cached run
+	Background     string  // engine of the background load, empty when none
+	BackgroundIOPS float64
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are
@@ -83,15 +87,19 @@ type Machine struct {
 	Version   string // aiobench's version
 }
 
-// Key is the configuration that identifies comparable rows across files and rounds.
+// Key is the configuration that identifies comparable rows across files and rounds: engine,
+// workload, bs, iodepth, jobs and cache, and, for the runs that have them, the resident share
+// and the background engine (empty in files that lack those columns).
 type Key struct {
 	Engine, Workload string
 	BS, IODepth      int
 	Jobs             int
 	Cache            string
+	ResidentTarget   float64
+	Background       string
 }
 
 // Key returns the row's configuration.
 func (r *Row) Key() Key {
-	return Key{r.Engine, r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache}
+	return Key{r.Engine, r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache, r.ResidentTarget, r.Background}
 }

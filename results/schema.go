@@ -154,6 +154,9 @@ var Schema = []Column{
 	col("handoff_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.HandoffP99 }),
 	col("queue_peak", "", "longest submission queue seen (threadpool)", func(r *Row) *int64 { return &r.QueuePeak }),
 	col("gomaxprocs", "", "GOMAXPROCS during the run: the CPUs, plus one per thread the engine keeps blocked in system calls", func(r *Row) *int { return &r.GOMAXPROCS }),
+	col("resident_target_pct", "%", "share of the file made resident again after eviction (--resident; a partly cached cold run), 0 otherwise", func(r *Row) *float64 { return &r.ResidentTarget }),
+	col("background", "", "engine of the background cold-read load during the run (syncfirst interference), empty when none", func(r *Row) *string { return &r.Background }),
+	col("background_iops", "1/s", "IOPS of that background load", func(r *Row) *float64 { return &r.BackgroundIOPS }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

@@ -10,9 +10,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// FileName is the name of the data file in a data directory. aiobench writes no other file
-// there.
+// FileName is the name of the data file in a data directory. A suite with a background load
+// reads a second file, FileNameOf(1); aiobench writes no other files there.
 const FileName = "aiobench-data-0.bin"
+
+// FileNameOf names data file index (FileName is index 0).
+func FileNameOf(index int) string { return fmt.Sprintf("aiobench-data-%d.bin", index) }
 
 // ErrForeign is wrapped by errors about a file that has the data file's name but not aiobench's
 // content: aiobench never overwrites such a file.
@@ -21,8 +24,9 @@ var ErrForeign = errors.New("not aiobench's data layout")
 // A Dataset is a laid-out data file of Size bytes (the file may be longer; only its first Size
 // bytes are used).
 type Dataset struct {
-	Path string
-	Size int64
+	Path  string
+	Index int // the file index its content encodes
+	Size  int64
 }
 
 // LayoutState says what Layout would do in a directory.
@@ -39,8 +43,11 @@ const (
 
 // Inspect reports what Layout(dir, size) would do without writing anything. It fails with an
 // error wrapping ErrForeign when a file with the data file's name exists and is not aiobench's.
-func Inspect(dir string, size int64) (LayoutState, error) {
-	path := filepath.Join(dir, FileName)
+func Inspect(dir string, size int64) (LayoutState, error) { return InspectFile(dir, 0, size) }
+
+// InspectFile is Inspect for data file index.
+func InspectFile(dir string, index int, size int64) (LayoutState, error) {
+	path := filepath.Join(dir, FileNameOf(index))
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return LayoutCreate, nil
@@ -56,7 +63,7 @@ func Inspect(dir string, size int64) (LayoutState, error) {
 	if !fi.Mode().IsRegular() {
 		return 0, fmt.Errorf("%s: %w (not a regular file)", path, ErrForeign)
 	}
-	if err := checkOwn(f, fi.Size()); err != nil {
+	if err := checkOwn(f, index, fi.Size()); err != nil {
 		return 0, fmt.Errorf("%s: %w", path, err)
 	}
 	if fi.Size() >= size {
@@ -67,7 +74,7 @@ func Inspect(dir string, size int64) (LayoutState, error) {
 
 // checkOwn reads the first 64 KiB of the file and up to 64 words spread over the rest and
 // fails with ErrForeign unless all of them hold aiobench's content.
-func checkOwn(f *os.File, size int64) error {
+func checkOwn(f *os.File, index int, size int64) error {
 	if size < 8 {
 		return fmt.Errorf("%w (%d bytes long)", ErrForeign, size)
 	}
@@ -75,7 +82,7 @@ func checkOwn(f *os.File, size int64) error {
 	if _, err := io.ReadFull(io.NewSectionReader(f, 0, int64(len(head))), head); err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
-	if bad := Verify(head, 0, 0, VerifyFull); bad >= 0 {
+	if bad := Verify(head, index, 0, VerifyFull); bad >= 0 {
 		return fmt.Errorf("%w (content differs at byte %d)", ErrForeign, bad)
 	}
 	word := make([]byte, 8)
@@ -84,7 +91,7 @@ func checkOwn(f *os.File, size int64) error {
 		if _, err := f.ReadAt(word, off); err != nil {
 			return fmt.Errorf("read at %d: %w", off, err)
 		}
-		if bad := Verify(word, 0, off, VerifyFull); bad >= 0 {
+		if bad := Verify(word, index, off, VerifyFull); bad >= 0 {
 			return fmt.Errorf("%w (content differs at byte %d)", ErrForeign, bad)
 		}
 	}
@@ -94,16 +101,19 @@ func checkOwn(f *os.File, size int64) error {
 // Layout makes sure dir holds aiobench's data file of at least size bytes (a multiple of 8)
 // and returns it. It creates the file, appends to a shorter one of its own, or reuses a long
 // enough one without writing; a file of that name that is not aiobench's is never touched.
-func Layout(dir string, size int64) (*Dataset, error) {
+func Layout(dir string, size int64) (*Dataset, error) { return LayoutFile(dir, 0, size) }
+
+// LayoutFile is Layout for data file index.
+func LayoutFile(dir string, index int, size int64) (*Dataset, error) {
 	if size <= 0 || size%8 != 0 {
 		return nil, fmt.Errorf("layout: size %d is not a positive multiple of 8", size)
 	}
-	state, err := Inspect(dir, size)
+	state, err := InspectFile(dir, index, size)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, FileName)
-	ds := &Dataset{Path: path, Size: size}
+	path := filepath.Join(dir, FileNameOf(index))
+	ds := &Dataset{Path: path, Index: index, Size: size}
 	var f *os.File
 	switch state {
 	case LayoutReuse:
@@ -118,7 +128,7 @@ func Layout(dir string, size int64) (*Dataset, error) {
 	}
 	fi, err := f.Stat()
 	if err == nil {
-		err = appendContent(f, fi.Size()&^7, size)
+		err = appendContent(f, index, fi.Size()&^7, size)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -131,11 +141,11 @@ func Layout(dir string, size int64) (*Dataset, error) {
 
 // appendContent writes the content of [from, to) and syncs it. Writing in order keeps the file
 // valid (its content correct up to its length) if it is interrupted.
-func appendContent(f *os.File, from, to int64) error {
+func appendContent(f *os.File, index int, from, to int64) error {
 	buf := make([]byte, 1<<20)
 	for off := from; off < to; {
 		n := min(int64(len(buf)), to-off)
-		Fill(buf[:n], 0, off)
+		Fill(buf[:n], index, off)
 		if _, err := f.WriteAt(buf[:n], off); err != nil {
 			return err
 		}

@@ -12,11 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
 	flag "github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
@@ -27,6 +29,9 @@ const examples = `Examples:
   aiobench --engine sync,null --rounds 3     # compare engines, alternating order per round
   aiobench --engine sync --workload randread --bs 4k --iodepth 1 --jobs 1 --size 1G \
            --runtime 10s --cache cold --dir /mnt/data --rounds 3 --output run.csv --seed 1
+  aiobench --suite syncfirst --max-sync-regression 5%   # exit 1 if an async engine slows the sync path
+  aiobench --suite aiolat --output lat.csv   # the aio latency curve
+  aiobench gate --baseline a.csv --candidate b.csv       # a CI gate on two results files
   aiobench engines                           # list engines and whether they work here
   aiobench workloads                         # list workloads
 `
@@ -53,10 +58,15 @@ type options struct {
 	threads   int
 	waiters   int
 	trace     string
+	suite     string
+	resident  float64
+	format    string
+
+	maxSyncRegression float64 // -1 when not given
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
-var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "rounds"}
+var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "rounds", "resident"}
 
 func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
@@ -65,7 +75,7 @@ func newFlags(o *options) *flag.FlagSet {
 	*o = options{
 		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
 		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, fadvise: "auto",
-		verify: "cheap", rounds: 1, seed: 1,
+		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
 	}
 	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
 	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
@@ -86,14 +96,20 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
 	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default: iodepth, at most 8)")
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
+	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
+	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
+	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
+	fs.Var(enumValue{&o.format, []string{"table", "benchfmt"}}, "format", "results on stdout: table, or benchfmt (Go benchmark format, for benchstat)")
 	fs.Lookup("warmup").DefValue = ""
+	fs.Lookup("max-sync-regression").DefValue = ""
+	fs.Lookup("resident").DefValue = ""
 	fs.Lookup("threads").DefValue = ""
 	fs.Lookup("waiters").DefValue = "" // its default depends on --runtime; the usage says so
 	return fs
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | help\n\n"+
+	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | help\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n\n"+
 		"aiobench compares synchronous and asynchronous read engines on real files.\n"+
 		"With no flags that shape a run it runs the short default suite.\n\nFlags:\n%s\n%s",
 		fs.FlagUsages(), examples)
@@ -111,9 +127,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return errHelp
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (subcommands: engines, workloads, help; see aiobench --help)", fs.Arg(0))
+		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, help; see aiobench --help)", fs.Arg(0))
 	}
-	plan, err := o.plan(fs.Changed)
+	spec, err := o.spec(fs.Changed)
 	if err != nil {
 		return err
 	}
@@ -130,9 +146,20 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.trace != "" && o.trace == o.output {
 		return usagef("--trace and --output name the same file %s", o.trace)
 	}
-	ds, err := layout(dir, plan, stderr)
+	ds, err := layout(dir, 0, spec.MaxSize(), stderr)
 	if err != nil {
 		return err
+	}
+	if spec.NeedsBackground {
+		bg, err := layout(dir, 1, spec.MaxSize(), stderr)
+		if err != nil {
+			return err
+		}
+		for i := range spec.Arms {
+			if b := spec.Arms[i].Config.Background; b != nil {
+				b.Dataset = bg
+			}
+		}
 	}
 
 	machine := sysinfo.Machine(dir)
@@ -149,26 +176,40 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		defer tf.Close()
 		trace = engines.NewTrace(tf)
-		for i := range plan.Configs {
-			plan.Configs[i].Trace = trace
+		for i := range spec.Arms {
+			spec.Arms[i].Config.Trace = trace
 		}
 	}
 	var rows []results.Row
 	done := 0
-	runErr := plan.Execute(ctx, ds, func(res *harness.Result) {
+	measured, runErr := spec.Execute(ctx, ds, func(res *harness.Result, warmup bool) {
 		done++
-		res.Row.Machine = machine
-		rows = append(rows, res.Row)
 		r := &res.Row
-		fmt.Fprintf(stderr, "aiobench: [%d/%d] round %d %s %s bs=%s qd=%d jobs=%d cache=%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs\n",
-			done, plan.Len(), r.Round, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, r.IOPS, r.LatP50, r.LatP99)
+		r.Machine = machine
+		what := fmt.Sprintf("round %d", r.Round)
+		if warmup {
+			what = "warm-up round (discarded)"
+		} else {
+			rows = append(rows, *r)
+		}
+		bg := ""
+		if r.Background != "" {
+			bg = fmt.Sprintf(" with %s load (%.0f IOPS)", r.Background, r.BackgroundIOPS)
+		}
+		fmt.Fprintf(stderr, "aiobench: [%d/%d] %s %s %s bs=%s qd=%d jobs=%d cache=%s%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs\n",
+			done, spec.Len(), what, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, bg, r.IOPS, r.LatP50, r.LatP99)
 		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "aiobench: warning: %s\n", w)
 		}
 	})
 	if len(rows) > 0 {
-		if err := results.WriteTable(stdout, rows); err != nil {
-			return fmt.Errorf("print table: %w", err)
+		if o.format == "benchfmt" {
+			err = results.WriteBenchfmt(stdout, rows)
+		} else {
+			err = results.WriteTable(stdout, rows)
+		}
+		if err != nil {
+			return fmt.Errorf("print results: %w", err)
 		}
 	}
 	if o.output != "" && len(rows) > 0 {
@@ -183,7 +224,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	switch {
 	case errors.Is(runErr, context.Canceled):
-		return fmt.Errorf("interrupted after %d of %d runs", done, plan.Len())
+		return fmt.Errorf("interrupted after %d of %d runs", done, spec.Len())
 	case runErr != nil:
 		return runErr
 	}
@@ -196,12 +237,55 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(bad) > 0 {
 		return fmt.Errorf("%d of %d runs failed; first: %s", len(bad), len(rows), bad[0])
 	}
+	return o.checkFindings(spec, measured, stdout, stderr)
+}
+
+// checkFindings prints the suite's comparisons and, with --max-sync-regression, fails on a
+// sync-path regression beyond it.
+func (o *options) checkFindings(spec *suites.Spec, rows map[string][]results.Row, stdout, stderr io.Writer) error {
+	if len(spec.Checks) == 0 {
+		return nil
+	}
+	threshold := 0.05
+	if o.maxSyncRegression >= 0 {
+		threshold = o.maxSyncRegression
+	}
+	findings, err := spec.Evaluate(rows, compare.Options{Threshold: threshold, Alpha: 0.05})
+	if err != nil {
+		return err
+	}
+	w := stdout
+	if o.format == "benchfmt" {
+		w = stderr // keep stdout readable by benchstat
+	}
+	lines := make([]compare.Line, len(findings))
+	for i, f := range findings {
+		lines[i] = f.Line
+	}
+	fmt.Fprintf(w, "%s: paired per-round comparisons (%d measured rounds, threshold %.3g%%):\n", spec.Name, spec.Rounds, 100*threshold)
+	if err := compare.WriteTable(w, lines, "table"); err != nil {
+		return err
+	}
+	if o.maxSyncRegression < 0 {
+		return nil
+	}
+	var regressed []string
+	for _, f := range findings {
+		if f.Check.SyncPath && f.Verdict == compare.Regression {
+			regressed = append(regressed, fmt.Sprintf("%s %s %+.1f%% [%+.1f%%, %+.1f%%]", f.Check.Engine, f.Metric.Name, 100*f.Change, 100*f.Lo, 100*f.Hi))
+		}
+	}
+	if len(regressed) > 0 {
+		return fmt.Errorf("sync-path regression beyond %.3g%%: %s", 100*threshold, strings.Join(regressed, "; "))
+	}
 	return nil
 }
 
-// plan turns the options into the runs to make, or a usage error; changed tells which flags
-// were given.
-func (o *options) plan(changed func(string) bool) (*harness.Plan, error) {
+// spec turns the options into the runs to make, or a usage error; changed tells which flags
+// were given. With --suite the suite's defaults fill what the flags leave unset; with no flag
+// that shapes a run the default suite runs; otherwise the flags describe one configuration, run
+// through every --engine for --rounds rounds.
+func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	base := harness.Config{
 		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
 		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
@@ -210,45 +294,92 @@ func (o *options) plan(changed func(string) bool) (*harness.Plan, error) {
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull
 	}
-	plan := &harness.Plan{Rounds: o.rounds}
-	if !slices.ContainsFunc(shaping, changed) {
-		base.Size, base.Runtime, base.Ops = 256<<20, 5*time.Second, 0
-		warm, cold := base, base
-		warm.Cache, cold.Cache = harness.CacheWarm, harness.CacheCold
-		plan.Configs = []harness.Config{warm, cold}
-		plan.Rounds = 2
-		plan.Engines = allEngines()
+	suiteName := o.suite
+	if suiteName == "" && !slices.ContainsFunc(shaping, changed) {
+		suiteName = "default"
+	}
+	if o.maxSyncRegression >= 0 && suiteName != "syncfirst" {
+		return nil, usagef("--max-sync-regression: only with --suite syncfirst")
+	}
+	if changed("resident") && suiteName != "large" && !(suiteName == "" && o.cache == harness.CacheCold) {
+		return nil, usagef("--resident: only with --cache cold or --suite large")
+	}
+	var spec *suites.Spec
+	if suiteName != "" {
+		suite, err := suites.Lookup(suiteName)
+		if err != nil {
+			return nil, usagef("--suite: %v", err)
+		}
+		so := suites.Options{Base: base, Resident: o.resident}
+		if changed("engine") {
+			names, err := engineList(o.engines)
+			if err != nil {
+				return nil, err
+			}
+			so.Engines = names
+		}
+		if changed("size") {
+			so.Size = o.size
+		}
+		if changed("runtime") {
+			so.Runtime = o.runtime
+		}
+		if o.warmupSet {
+			so.Warmup = o.warmup
+		}
+		if changed("rounds") {
+			so.Rounds = o.rounds
+		}
+		if spec, err = suite.Build(so); err != nil {
+			return nil, usagef("--suite %s: %v", suiteName, err)
+		}
 	} else {
 		if o.ops > 0 && !changed("runtime") {
 			base.Runtime = 0 // --ops alone bounds the run
 		}
-		plan.Configs = []harness.Config{base}
+		base.Warmup = o.warmup
+		if !o.warmupSet {
+			base.Warmup = harness.DefaultWarmup(base.Runtime)
+		}
+		base.Resident = o.resident
 		names, err := engineList(o.engines)
 		if err != nil {
 			return nil, err
 		}
-		plan.Engines = names
+		spec = &suites.Spec{Name: "run", Rounds: o.rounds}
+		for _, n := range names {
+			c := base
+			c.Engine = n
+			spec.Arms = append(spec.Arms, suites.Arm{Label: n, Config: c})
+		}
 	}
-	for i := range plan.Configs {
-		c := &plan.Configs[i]
-		c.Warmup = o.warmup
-		if !o.warmupSet {
-			c.Warmup = harness.DefaultWarmup(c.Runtime)
-		}
-		c.Engine = plan.Engines[0]
-		if err := c.Validate(); err != nil {
-			return nil, usageError{flagError(err)}
-		}
-		for _, name := range plan.Engines {
-			e, _ := engines.Lookup(name)
+	for _, a := range spec.Arms {
+		for _, c := range []*harness.Config{&a.Config, backgroundConfig(&a.Config)} {
+			if c == nil {
+				continue
+			}
+			if err := c.Validate(); err != nil {
+				return nil, usageError{flagError(err)}
+			}
+			e, err := engines.Lookup(c.Engine)
+			if err != nil {
+				return nil, usagef("--engine: %v", err)
+			}
 			if ch, ok := e.(engines.Checker); ok {
 				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect}); err != nil {
-					return nil, usagef("--engine %s: %v", name, err)
+					return nil, usagef("--engine %s: %v", c.Engine, err)
 				}
 			}
 		}
 	}
-	return plan, nil
+	return spec, nil
+}
+
+func backgroundConfig(c *harness.Config) *harness.Config {
+	if c.Background == nil {
+		return nil
+	}
+	return &c.Background.Config
 }
 
 // flagError rewrites a configuration error to name the flag.
@@ -265,21 +396,9 @@ func flagError(err error) error {
 	return errors.New(msg)
 }
 
-// allEngines returns every available engine except null, which moves no data.
-func allEngines() []string {
-	var out []string
-	for _, n := range engines.Names() {
-		e, _ := engines.Lookup(n)
-		if n != "null" && engines.Available(e) == nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 func engineList(names []string) ([]string, error) {
 	if len(names) == 1 && names[0] == "all" {
-		return allEngines(), nil
+		return suites.Available(), nil
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -365,13 +484,9 @@ func looksLikeTrace(path string) bool {
 	return err == nil && string(head) == engines.TraceHeader
 }
 
-// layout makes sure the data file is there, big enough for every run of the plan.
-func layout(dir string, plan *harness.Plan, stderr io.Writer) (*workloads.Dataset, error) {
-	var size int64
-	for _, c := range plan.Configs {
-		size = max(size, c.Size)
-	}
-	state, err := workloads.Inspect(dir, size)
+// layout makes sure data file index is there with at least size bytes.
+func layout(dir string, index int, size int64, stderr io.Writer) (*workloads.Dataset, error) {
+	state, err := workloads.InspectFile(dir, index, size)
 	if errors.Is(err, workloads.ErrForeign) {
 		return nil, usagef("--dir %s: %v; aiobench never overwrites a file it did not create: move it or pick another --dir", dir, err)
 	}
@@ -380,7 +495,7 @@ func layout(dir string, plan *harness.Plan, stderr io.Writer) (*workloads.Datase
 	}
 	if state != workloads.LayoutReuse {
 		var have int64
-		if fi, err := os.Stat(filepath.Join(dir, workloads.FileName)); err == nil {
+		if fi, err := os.Stat(filepath.Join(dir, workloads.FileNameOf(index))); err == nil {
 			have = fi.Size()
 		}
 		if free, err := sysinfo.FreeBytes(dir); err == nil && free < size-have {
@@ -388,7 +503,7 @@ func layout(dir string, plan *harness.Plan, stderr io.Writer) (*workloads.Datase
 		}
 		fmt.Fprintf(stderr, "aiobench: laying out %s of data in %s (later runs reuse it)\n", units.FormatSize(size), dir)
 	}
-	return workloads.Layout(dir, size)
+	return workloads.LayoutFile(dir, index, size)
 }
 
 // commandLine quotes args for the CSV's comment line.

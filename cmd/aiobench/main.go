@@ -1,5 +1,5 @@
 // Command aiobench compares synchronous and asynchronous file-read engines on real disks. It is
-// a thin layer over the library packages: it binds flags into a harness.Plan, runs it, prints a
+// a thin layer over the library packages: it binds flags into a suites.Spec, runs it, prints a
 // table and writes CSV. See README.md for the flags, the CSV schema and the exit codes.
 package main
 
@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
 
 	// The engines aiobench ships; each registers itself.
@@ -78,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return listEngines(args[1:], stdout)
 		case "workloads":
 			return listWorkloads(args[1:], stdout)
+		case "suites":
+			return listSuites(args[1:], stdout)
 		case "gate":
 			return gate(args[1:], stdout, stderr)
 		case "compare":
@@ -106,6 +109,17 @@ func listEngines(args []string, w io.Writer) error {
 			status = "unavailable: " + err.Error()
 		}
 		fmt.Fprintf(w, "%-12s %s\n%-12s %s\n", name, engines.Description(e), "", status)
+	}
+	return nil
+}
+
+func listSuites(args []string, w io.Writer) error {
+	if len(args) > 0 {
+		return usagef("suites takes no arguments, got %q", args[0])
+	}
+	for _, name := range suites.Names() {
+		s, _ := suites.Lookup(name)
+		fmt.Fprintf(w, "%-10s %s\n", name, s.Doc)
 	}
 	return nil
 }

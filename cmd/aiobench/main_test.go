@@ -102,6 +102,12 @@ func TestBadInput(t *testing.T) {
 		{"retry with direct I/O", []string{"--engine", "retry", "--cache", "direct"}},
 		{"threads 0", []string{"--threads", "0"}},
 		{"trace would overwrite a user's file", []string{"--trace", aFile}},
+		{"unknown suite", []string{"--suite", "fast"}},
+		{"max-sync-regression without syncfirst", []string{"--max-sync-regression", "5%"}},
+		{"max-sync-regression unparsable", []string{"--suite", "syncfirst", "--max-sync-regression", "five"}},
+		{"resident with a warm cache", []string{"--resident", "50%"}},
+		{"syncfirst without an async engine", []string{"--suite", "syncfirst", "--engine", "sync,psync"}},
+		{"format unknown", []string{"--format", "json"}},
 	} {
 		before := listDir(t, dir)
 		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)
@@ -193,53 +199,53 @@ func TestDefaultSuitePlan(t *testing.T) {
 	if err := fs.Parse([]string{"--dir", "/x", "--seed", "3"}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := o.plan(fs.Changed)
+	spec, err := o.spec(fs.Changed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Configs) != 2 || p.Rounds != 2 || slices.Contains(p.Engines, "null") || !slices.Contains(p.Engines, "sync") {
-		t.Errorf("default suite: %+v", p)
+	var labels []string
+	for _, a := range spec.Arms {
+		labels = append(labels, a.Label)
+		if a.Config.Seed != 3 || a.Config.Engine == "null" {
+			t.Errorf("default suite arm %+v", a)
+		}
 	}
-	if p.Configs[0].Seed != 3 || p.Configs[0].Cache != "warm" || p.Configs[1].Cache != "cold" {
-		t.Errorf("default suite configs: %+v", p.Configs)
+	if spec.Name != "default" || spec.Rounds != 2 || !slices.Contains(labels, "sync warm") || !slices.Contains(labels, "retry cold") {
+		t.Errorf("default suite: %s rounds %d arms %v", spec.Name, spec.Rounds, labels)
 	}
 
 	fs = newFlags(&o)
 	fs.Parse([]string{"--engine", "null"})
-	if p, _ = o.plan(fs.Changed); len(p.Configs) != 1 || p.Engines[0] != "null" || p.Rounds != 1 {
-		t.Errorf("a shaping flag must turn the default suite off: %+v", p)
+	if spec, _ = o.spec(fs.Changed); spec.Name != "run" || len(spec.Arms) != 1 || spec.Arms[0].Config.Engine != "null" || spec.Rounds != 1 {
+		t.Errorf("a shaping flag must turn the default suite off: %+v", spec)
+	}
+
+	fs = newFlags(&o)
+	fs.Parse([]string{"--suite", "syncfirst", "--rounds", "3", "--engine", "retry"})
+	spec, err = o.spec(fs.Changed)
+	if err != nil || spec.Rounds != 3 || spec.WarmupRounds != 1 || len(spec.Arms) != 3 || len(spec.Checks) != 2 || !spec.NeedsBackground {
+		t.Errorf("syncfirst with retry: %+v, %v", spec, err)
 	}
 }
 
-// --trace writes one line per read attempt of the retry engine.
-func TestTrace(t *testing.T) {
+// --format benchfmt writes what benchstat reads: configuration lines, Unit lines, one line per
+// round of each engine.
+func TestBenchfmtOutput(t *testing.T) {
 	dir := t.TempDir()
-	trace := filepath.Join(dir, "t.csv")
-	_, stderr, code := call("--engine", "retry", "--cache", "cold", "--iodepth", "4", "--size", "1M", "--ops", "300", "--dir", dir, "--trace", trace)
+	stdout, stderr, code := call("--engine", "sync,null", "--size", "1M", "--ops", "500", "--rounds", "2", "--dir", dir, "--format", "benchfmt")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	data, err := os.ReadFile(trace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if lines[0] != "request_id,attempt,offset,bytes,ns_since_submit,outcome" || len(lines) < 301 {
-		t.Fatalf("trace: %d lines, header %q", len(lines), lines[0])
-	}
-	outcomes := map[string]int{}
-	for _, l := range lines[1:] {
-		f := strings.Split(l, ",")
-		if len(f) != 6 {
-			t.Fatalf("trace line %q", l)
+	var bench, units int
+	for _, l := range strings.Split(stdout, "\n") {
+		switch {
+		case strings.HasPrefix(l, "BenchmarkRead/engine="):
+			bench++
+		case strings.HasPrefix(l, "Unit "):
+			units++
 		}
-		outcomes[f[5]]++
 	}
-	if outcomes["eagain"] == 0 || outcomes["full"] == 0 {
-		t.Errorf("cold retry trace outcomes %v; want eagain and full", outcomes)
-	}
-	// A second run may replace its own trace.
-	if _, stderr, code := call("--engine", "retry", "--size", "1M", "--ops", "10", "--dir", dir, "--trace", trace); code != 0 {
-		t.Errorf("rerun over our own trace: exit %d: %s", code, stderr)
+	if bench != 4 || units == 0 || !strings.Contains(stdout, "\nkernel: ") || strings.Contains(stdout, "+---") {
+		t.Errorf("benchfmt output:\n%s", stdout)
 	}
 }

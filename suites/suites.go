@@ -1,0 +1,304 @@
+// Package suites defines aiobench's named sets of runs (--suite): each a list of arms (one run
+// configuration each), run in rounds with the arms in alternating order (A B, then B A), and the
+// checks that compare arms round by round. syncfirst measures what each asynchronous engine costs
+// the sync path; aiolat draws the aio latency curve; large exercises partial progress with 1 MiB
+// reads; default is the short suite aiobench runs with no flags.
+package suites
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/workloads"
+)
+
+// Options are the settings a suite is built from. Zero fields take the suite's defaults.
+type Options struct {
+	Engines  []string // engines to include; empty: every available engine but null
+	Size     int64
+	Runtime  time.Duration
+	Warmup   time.Duration
+	Rounds   int
+	Resident float64 // large: share of the file resident in the partly cached runs
+	Base     harness.Config
+	// Background is the data file of the syncfirst interference load (file 1 in --dir).
+	Background *workloads.Dataset
+}
+
+// An Arm is one run configuration of a suite, named for its checks.
+type Arm struct {
+	Label  string
+	Config harness.Config
+}
+
+// A Check compares two arms round by round (a paired comparison).
+type Check struct {
+	Name     string
+	Base     string // arm labels
+	Cand     string
+	Metrics  []string
+	SyncPath bool   // a sync-path regression check: gated by --max-sync-regression
+	Engine   string // the engine whose cost it measures
+}
+
+// A Spec is a built suite.
+type Spec struct {
+	Name         string
+	Arms         []Arm
+	Rounds       int // measured rounds
+	WarmupRounds int // rounds run first and discarded
+	Checks       []Check
+	// NeedsBackground says the suite reads a second data file of Size bytes.
+	NeedsBackground bool
+}
+
+// A Suite builds a Spec from Options.
+type Suite struct {
+	Name  string
+	Doc   string
+	Build func(o Options) (*Spec, error)
+}
+
+var all = []*Suite{
+	{"syncfirst", "sync-path regression of every async engine (cached 4k reads at QD1 through it vs the sync engine) and interference (sync lat with its cold QD16 load beside)", syncfirst},
+	{"aiolat", "the aio latency curve: cold random 4k reads at iodepth 1, 4, 16 and 32 through every engine", aiolat},
+	{"large", "1 MiB random reads at QD4, cold and partly cached (--resident, default 50%), where partial progress matters", large},
+	{"default", "the short suite aiobench runs with no flags: warm and cold 4k random reads at QD1 through every engine", defaultSuite},
+}
+
+// Lookup returns the named suite; an unknown name lists the known ones.
+func Lookup(name string) (*Suite, error) {
+	for _, s := range all {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown suite %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Names returns the suite names, sorted.
+func Names() []string {
+	var n []string
+	for _, s := range all {
+		n = append(n, s.Name)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// Available returns every registered engine that works here, except null.
+func Available() []string {
+	var out []string
+	for _, n := range engines.Names() {
+		e, _ := engines.Lookup(n)
+		if n != "null" && engines.Available(e) == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// syncEngines read synchronously; every other engine is asynchronous.
+var syncEngines = []string{"sync", "psync", "null"}
+
+func (o *Options) engines() []string {
+	if len(o.Engines) > 0 {
+		return o.Engines
+	}
+	return Available()
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// config is the base configuration with the suite's defaults for what the options leave unset.
+func (o *Options) config(size int64, runtime time.Duration) harness.Config {
+	c := o.Base
+	c.Size = or(o.Size, size)
+	c.Runtime = or(o.Runtime, runtime)
+	c.Warmup = o.Warmup
+	if o.Warmup == 0 {
+		c.Warmup = harness.DefaultWarmup(c.Runtime)
+	}
+	c.Workload, c.BlockSize, c.IODepth, c.Jobs = "randread", 4096, 1, 1
+	c.Cache = harness.CacheWarm
+	return c
+}
+
+func syncfirst(o Options) (*Spec, error) {
+	var async []string
+	for _, e := range o.engines() {
+		if !slices.Contains(syncEngines, e) {
+			async = append(async, e)
+		}
+	}
+	if len(async) == 0 {
+		return nil, fmt.Errorf("syncfirst needs an asynchronous engine (e.g. retry, threadpool); --engine named none")
+	}
+	base := o.config(256<<20, time.Second)
+	s := &Spec{Name: "syncfirst", Rounds: or(o.Rounds, 10), WarmupRounds: 1, NeedsBackground: true}
+	sync := base
+	sync.Engine = "sync"
+	s.Arms = append(s.Arms, Arm{"sync", sync})
+	for _, e := range async {
+		c := base
+		c.Engine = e
+		s.Arms = append(s.Arms, Arm{e, c})
+		s.Checks = append(s.Checks, Check{
+			Name: "sync-path: " + e + " vs sync", Base: "sync", Cand: e, Engine: e, SyncPath: true,
+			Metrics: []string{"iops", "lat_mean_us", "lat_p99_us", "cpu_us_per_op"},
+		})
+	}
+	for _, e := range async {
+		c := sync
+		bg := base
+		bg.Engine, bg.Cache, bg.IODepth = e, harness.CacheCold, 16
+		c.Background = &harness.Background{Config: bg, Dataset: o.Background}
+		label := "sync with " + e + " load"
+		s.Arms = append(s.Arms, Arm{label, c})
+		s.Checks = append(s.Checks, Check{
+			Name: "interference: sync with " + e + " cold QD16 load vs alone", Base: "sync", Cand: label, Engine: e,
+			Metrics: []string{"lat_p50_us", "lat_p99_us"},
+		})
+	}
+	return s, nil
+}
+
+func aiolat(o Options) (*Spec, error) {
+	base := o.config(1<<30, 5*time.Second)
+	base.Cache = harness.CacheCold
+	s := &Spec{Name: "aiolat", Rounds: or(o.Rounds, 1)}
+	for _, qd := range []int{1, 4, 16, 32} {
+		for _, e := range o.engines() {
+			c := base
+			c.Engine, c.IODepth = e, qd
+			s.Arms = append(s.Arms, Arm{fmt.Sprintf("%s qd%d", e, qd), c})
+		}
+	}
+	return s, nil
+}
+
+func large(o Options) (*Spec, error) {
+	base := o.config(1<<30, 5*time.Second)
+	base.BlockSize, base.IODepth, base.Cache = 1<<20, 4, harness.CacheCold
+	resident := or(o.Resident, 0.5)
+	s := &Spec{Name: "large", Rounds: or(o.Rounds, 1)}
+	for _, e := range o.engines() {
+		c := base
+		c.Engine = e
+		s.Arms = append(s.Arms, Arm{e + " cold", c})
+	}
+	for _, e := range o.engines() {
+		c := base
+		c.Engine, c.Resident = e, resident
+		// One pass over the file: the partly cached state is set once, at the start.
+		c.Runtime, c.Ops, c.Warmup = 0, c.Size/int64(c.BlockSize), 0
+		s.Arms = append(s.Arms, Arm{fmt.Sprintf("%s %.0f%% resident", e, 100*resident), c})
+	}
+	return s, nil
+}
+
+func defaultSuite(o Options) (*Spec, error) {
+	base := o.config(256<<20, 5*time.Second)
+	s := &Spec{Name: "default", Rounds: or(o.Rounds, 2)}
+	for _, cache := range []string{harness.CacheWarm, harness.CacheCold} {
+		for _, e := range o.engines() {
+			c := base
+			c.Engine, c.Cache = e, cache
+			s.Arms = append(s.Arms, Arm{e + " " + cache, c})
+		}
+	}
+	return s, nil
+}
+
+// Len is the number of runs the spec makes, warm-up rounds included.
+func (s *Spec) Len() int { return len(s.Arms) * (s.Rounds + s.WarmupRounds) }
+
+// MaxSize is the largest data file any arm reads.
+func (s *Spec) MaxSize() int64 {
+	var m int64
+	for _, a := range s.Arms {
+		m = max(m, a.Config.Size)
+	}
+	return m
+}
+
+// Execute runs the spec on ds: the warm-up rounds first (their results are passed to each with
+// warmup true and are not kept), then the measured rounds, arms in the given order in odd rounds
+// and reversed in even ones. It returns every measured row by arm label, in round order.
+func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *harness.Result, warmup bool)) (map[string][]results.Row, error) {
+	rows := map[string][]results.Row{}
+	for r := 1 - s.WarmupRounds; r <= s.Rounds; r++ {
+		arms := slices.Clone(s.Arms)
+		if r%2 == 0 {
+			slices.Reverse(arms)
+		}
+		for _, a := range arms {
+			if ctx.Err() != nil {
+				return rows, ctx.Err()
+			}
+			cfg := a.Config
+			cfg.Round = max(r, 0)
+			res, err := harness.Run(ctx, cfg, ds)
+			if res != nil {
+				each(res, r < 1)
+				if r >= 1 {
+					rows[a.Label] = append(rows[a.Label], res.Row)
+				}
+			}
+			if err != nil {
+				return rows, fmt.Errorf("%s round %d: %w", a.Label, r, err)
+			}
+		}
+	}
+	return rows, nil
+}
+
+// A Finding is one metric of one check.
+type Finding struct {
+	Check Check
+	compare.Line
+}
+
+// Evaluate runs the spec's checks on measured rows: per round the candidate arm against the base
+// arm (compare.Paired).
+func (s *Spec) Evaluate(rows map[string][]results.Row, o compare.Options) ([]Finding, error) {
+	var out []Finding
+	for _, c := range s.Checks {
+		base, cand := rows[c.Base], rows[c.Cand]
+		n := min(len(base), len(cand))
+		for _, name := range c.Metrics {
+			m, err := compare.MetricByName(name)
+			if err != nil {
+				return nil, err
+			}
+			col, _ := results.ColumnByName(name)
+			b, k := make([]float64, n), make([]float64, n)
+			for i := range n {
+				b[i], k[i] = value(col, &base[i]), value(col, &cand[i])
+			}
+			r := compare.Paired(b, k, m.Dir, o)
+			out = append(out, Finding{Check: c, Line: compare.Line{Label: c.Name, Metric: m, Result: r}})
+		}
+	}
+	return out, nil
+}
+
+func value(c *results.Column, r *results.Row) float64 {
+	var v float64
+	fmt.Sscan(c.Get(r), &v)
+	return v
+}

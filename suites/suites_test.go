@@ -1,0 +1,104 @@
+package suites
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aiobench/aiobench/compare"
+	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/retry"
+	_ "github.com/aiobench/aiobench/engines/sync"
+	_ "github.com/aiobench/aiobench/engines/threadpool"
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/workloads"
+)
+
+// Arms run in alternating order (A B, then B A), warm-up rounds first and not kept.
+func TestExecuteAlternates(t *testing.T) {
+	ds, err := workloads.Layout(t.TempDir(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := harness.Config{Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 1 << 20, Ops: 10, Cache: harness.CacheWarm}
+	a, b := c, c
+	a.Engine, b.Engine = "sync", "null"
+	s := &Spec{Arms: []Arm{{"A", a}, {"B", b}}, Rounds: 3, WarmupRounds: 1}
+	var order []string
+	rows, err := s.Execute(context.Background(), ds, func(r *harness.Result, warmup bool) {
+		order = append(order, r.Row.Engine+strconv.Itoa(r.Row.Round)+map[bool]string{true: "w"}[warmup])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"null0w", "sync0w", "sync1", "null1", "null2", "sync2", "sync3", "null3"}
+	if !slices.Equal(order, want) || len(rows["A"]) != 3 || len(rows["B"]) != 3 || s.Len() != 8 {
+		t.Errorf("order %v, want %v; rows %d %d", order, want, len(rows["A"]), len(rows["B"]))
+	}
+}
+
+// syncfirst on small files: every arm runs, the background load really runs beside the
+// interference arm, and every check yields a verdict per metric.
+func TestSyncfirstSmall(t *testing.T) {
+	dir := t.TempDir()
+	ds, err := workloads.Layout(dir, 8<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg, err := workloads.LayoutFile(dir, 1, 8<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := syncfirst(Options{Engines: []string{"sync", "retry"}, Size: 8 << 20, Runtime: 100 * time.Millisecond,
+		Warmup: 20 * time.Millisecond, Rounds: 2, Background: bg, Base: harness.Config{Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Execute(context.Background(), ds, func(*harness.Result, bool) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{"sync", "retry", "sync with retry load"} {
+		if len(rows[label]) != 2 {
+			t.Fatalf("arm %q: %d rows", label, len(rows[label]))
+		}
+		for _, r := range rows[label] {
+			if r.Errors+r.VerifyErrors != 0 || r.Ops == 0 {
+				t.Errorf("arm %q: %+v", label, r)
+			}
+		}
+	}
+	if r := rows["sync with retry load"][0]; r.Background != "retry" || r.BackgroundIOPS <= 0 {
+		t.Errorf("no background load measured: %q %v", r.Background, r.BackgroundIOPS)
+	}
+	f, err := s.Evaluate(rows, compare.Options{Threshold: 0.05, Alpha: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f) != 4+2 {
+		t.Fatalf("%d findings", len(f))
+	}
+	for _, x := range f {
+		if x.Verdict != compare.Inconclusive || x.N1 != 2 { // 2 rounds are too few to decide
+			t.Errorf("%s %s: %s n=%d", x.Check.Name, x.Metric.Name, x.Verdict, x.N1)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	if !slices.Equal(Names(), []string{"aiolat", "default", "large", "syncfirst"}) {
+		t.Errorf("Names() = %v", Names())
+	}
+	if _, err := Lookup("fast"); err == nil {
+		t.Error("unknown suite accepted")
+	}
+	s, _ := large(Options{Engines: []string{"sync"}, Resident: 0.25})
+	if len(s.Arms) != 2 || s.Arms[1].Config.Resident != 0.25 || s.Arms[1].Config.Ops != 1024 {
+		t.Errorf("large: %+v", s.Arms)
+	}
+	if _, err := syncfirst(Options{Engines: []string{"sync", "psync"}}); err == nil {
+		t.Error("syncfirst without an async engine accepted")
+	}
+}
