@@ -291,10 +291,11 @@ func startBackground(ctx context.Context, bg *Background, row *results.Row) (sto
 			return
 		}
 		row.BackgroundIOPS = float64(res.Row.Ops) / max(res.Row.Elapsed, 1e-9)
-		if res.Row.Errors+res.Row.VerifyErrors > 0 || res.Row.FirstError != "" && row.FirstError == "" {
+		// The load's failures fail the run too: a load that did not run is no interference.
+		row.Errors += res.Row.Errors
+		row.VerifyErrors += res.Row.VerifyErrors
+		if res.Row.FirstError != "" && row.FirstError == "" {
 			row.FirstError = "background " + cfg.Engine + ": " + res.Row.FirstError
-			row.Errors += res.Row.Errors
-			row.VerifyErrors += res.Row.VerifyErrors
 		}
 	}
 }

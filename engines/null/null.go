@@ -17,23 +17,7 @@ func (engine) Describe() string {
 func (engine) MovesNoData() {}
 
 func (engine) Open(cfg engines.Config) (engines.Reader, error) {
-	return &reader{q: engines.NewInlineQueue(cfg.QueueDepth)}, nil
+	return engines.NewInlineReader(cfg.QueueDepth, read), nil
 }
 
-type reader struct{ q *engines.InlineQueue }
-
-var _ engines.Reader = (*reader)(nil)
-
-func (r *reader) Submit(reqs []*engines.Request) error {
-	for _, req := range reqs {
-		req.N, req.Err = len(req.Buf), nil
-		r.q.Complete(req)
-	}
-	return nil
-}
-
-func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
-	return r.q.Reap(dst, min)
-}
-
-func (r *reader) Close() error { return nil }
+func read(req *engines.Request) { req.N, req.Err = len(req.Buf), nil }

@@ -18,22 +18,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // file lays out size bytes and opens them with FADV_RANDOM, as the harness does for randread.
-func file(t *testing.T, size int64) (*os.File, int) {
-	t.Helper()
-	ds, err := workloads.Layout(t.TempDir(), size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(ds.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	if err := pagecache.Advise(int(f.Fd()), pagecache.AdviceRandom); err != nil {
-		t.Fatal(err)
-	}
-	return f, int(f.Fd())
-}
+func file(t *testing.T, size int64) (*os.File, int) { return enginetest.File(t, size) }
 
 func evict(t *testing.T, fd int, size int64) {
 	t.Helper()
@@ -155,8 +140,9 @@ func TestPartialCache(t *testing.T) {
 				if s.Attempts != 1 || !req.Inline {
 					t.Errorf("a resident read took %d attempts (inline %v)", s.Attempts, req.Inline)
 				}
-			} else if s.Attempts < 2 || s.Kicks < 1 || req.Inline {
-				t.Errorf("a partly cold read: %d attempts, %d kicks, inline %v; want >= 2, >= 1, false", s.Attempts, s.Kicks, req.Inline)
+			} else if s.Attempts < 2 || s.Kicks < 1 || req.Inline && s.KickedWhileRunning == 0 {
+				// Inline only if the page came while the first retry still ran (a kick while running).
+				t.Errorf("a partly cold read: %d attempts, %d kicks (%d while running), inline %v", s.Attempts, s.Kicks, s.KickedWhileRunning, req.Inline)
 			}
 		})
 	}

@@ -24,26 +24,21 @@ func (engine) Describe() string {
 }
 
 func (engine) Open(cfg engines.Config) (engines.Reader, error) {
-	return &reader{q: engines.NewInlineQueue(cfg.QueueDepth), nowait: !cfg.Direct}, nil
+	r := &reader{nowait: !cfg.Direct}
+	return engines.NewInlineReader(cfg.QueueDepth, r.read), nil
 }
 
+// reader is one Reader's state: whether RWF_NOWAIT is still worth trying.
 type reader struct {
-	q      *engines.InlineQueue
 	nowait bool // false once RWF_NOWAIT proved unsupported, and for O_DIRECT
 }
 
-var _ engines.Reader = (*reader)(nil)
-
-// Submit reads every request to completion before returning; it never allocates on success.
-func (r *reader) Submit(reqs []*engines.Request) error {
-	for _, req := range reqs {
-		req.N, req.Err = r.read(req.Fd, req.Buf, req.Offset)
-		r.q.Complete(req)
-	}
-	return nil
+// read reads req to completion; it never allocates on success.
+func (r *reader) read(req *engines.Request) {
+	req.N, req.Err = r.readAt(req.Fd, req.Buf, req.Offset)
 }
 
-func (r *reader) read(fd int, buf []byte, off int64) (int, error) {
+func (r *reader) readAt(fd int, buf []byte, off int64) (int, error) {
 	done := 0
 	if r.nowait {
 		n, errno := fileio.ReadNowait(fd, buf, off)
@@ -61,9 +56,3 @@ func (r *reader) read(fd int, buf []byte, off int64) (int, error) {
 	n, err := fileio.Pread(fd, buf[done:], off+int64(done))
 	return done + n, err
 }
-
-func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
-	return r.q.Reap(dst, min)
-}
-
-func (r *reader) Close() error { return nil }

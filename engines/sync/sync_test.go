@@ -1,10 +1,10 @@
 package sync
 
 import (
-	"os"
 	"testing"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/enginetest"
 	"github.com/aiobench/aiobench/workloads"
 )
 
@@ -12,21 +12,12 @@ import (
 // completes short with no error, a bad descriptor fails the request, not the engine; and a
 // cached read allocates nothing.
 func TestSyncReads(t *testing.T) {
-	ds, err := workloads.Layout(t.TempDir(), 64<<10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(ds.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	_, fd := enginetest.File(t, 64<<10)
 	rd, err := engine{}.Open(engines.Config{QueueDepth: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	fd := int(f.Fd())
 	reqs := []*engines.Request{
 		{Fd: fd, Offset: 8192, Buf: make([]byte, 4096)},
 		{Fd: fd, Offset: 62 << 10, Buf: make([]byte, 4096)}, // crosses EOF by 2 KiB

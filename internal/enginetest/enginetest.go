@@ -21,6 +21,25 @@ import (
 // 2 MiB ranges of the file (aligned to 2 MiB: the page cache keeps large folios, and eviction
 // drops only whole ones). It fails the test on any read error, verification error, lost or
 // duplicated completion.
+// File lays out an aiobench data file of size bytes in a test directory and opens it with
+// POSIX_FADV_RANDOM, as the harness does for randread. The file is closed when the test ends.
+func File(t testing.TB, size int64) (*os.File, int) {
+	t.Helper()
+	ds, err := workloads.Layout(t.TempDir(), size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(ds.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	if err := pagecache.Advise(int(f.Fd()), pagecache.AdviceRandom); err != nil {
+		t.Fatal(err)
+	}
+	return f, int(f.Fd())
+}
+
 // evictEvery is how often the stress evicts a range.
 const evictEvery = 2 * time.Millisecond
 
@@ -31,19 +50,7 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 		t.Fatal(err)
 	}
 	const size = 64 << 20
-	ds, err := workloads.Layout(t.TempDir(), size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(ds.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fd := int(f.Fd())
-	if err := pagecache.Advise(fd, pagecache.AdviceRandom); err != nil {
-		t.Fatal(err)
-	}
+	_, fd := File(t, size)
 
 	stop := make(chan struct{})
 	var evictions sync.WaitGroup
