@@ -212,7 +212,7 @@ func large(o Options) (*Spec, error) {
 }
 
 func defaultSuite(o Options) (*Spec, error) {
-	base := o.config(256<<20, 5*time.Second)
+	base := o.config(256<<20, 3*time.Second) // about a minute with four engines
 	s := &Spec{Name: "default", Rounds: or(o.Rounds, 2)}
 	for _, cache := range []string{harness.CacheWarm, harness.CacheCold} {
 		for _, e := range o.engines() {
