@@ -94,7 +94,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
 	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
-	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default: iodepth, at most 8)")
+	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default 1)")
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")

@@ -45,10 +45,13 @@ import (
 
 func init() { engines.Register("retry", engine{}) }
 
-// DefaultWaiters is the number of waiter threads when Config.Waiters is 0: the queue depth, at
-// most 8. A waiter only waits for a page whose I/O readahead(2) has already started, so fewer
-// waiters than requests in flight do not limit the device's queue depth.
-const DefaultWaiters = 8
+// DefaultWaiters is the number of waiter threads per Reader when Config.Waiters is 0. One is
+// enough and measured best here: a waiter only waits for pages whose I/O readahead(2) has
+// already started, so it does not limit the device's queue depth, and a single waiter walks from
+// page to page without sleeping on its queue in between. At 4 KiB random cold reads, QD16, on
+// this project's 2-vCPU VM, 1 waiter gave 46–57k IOPS at 22–25 µs of CPU per request, against
+// 40–50k at 26–30 µs with 2 and 39–44k at 34–38 µs with 8, with a lower p99 too.
+const DefaultWaiters = 1
 
 // maxReadahead is the most readahead(2) is asked for in one call.
 const maxReadahead = 8 << 20
@@ -86,7 +89,7 @@ func waiters(cfg engines.Config) int {
 	if cfg.Waiters > 0 {
 		return cfg.Waiters
 	}
-	return min(max(cfg.QueueDepth, 1), DefaultWaiters)
+	return DefaultWaiters
 }
 
 func (engine) BlockingThreads(cfg engines.Config) int { return waiters(cfg) }

@@ -217,7 +217,10 @@ func TestStress(t *testing.T) {
 	if testing.Short() {
 		ops = 20_000
 	}
-	enginetest.Stress(t, "retry", engines.Config{}, ops, []int{1, 4, 16, 32})
+	// Several waiters deliver notifications concurrently: the harder case for the state machine.
+	enginetest.Stress(t, "retry", engines.Config{Waiters: 4}, ops, []int{1, 4, 16, 32})
+	// And the default, one waiter.
+	enginetest.Stress(t, "retry", engines.Config{}, ops/5, []int{4, 16})
 }
 
 // The QD1 Submit-then-Reap waiter is always woken.
