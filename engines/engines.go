@@ -94,6 +94,9 @@ type Config struct {
 	// Waiters is the number of notifier threads of an engine that has them (retry); 0 means the
 	// engine's default.
 	Waiters int
+	// Notifier chooses how an engine that waits for pages is told they are ready (retry:
+	// "waiters", its default, or "reaper"); "" means the engine's default.
+	Notifier string
 	// Trace, when not nil, receives one record per read attempt from engines that trace.
 	Trace *Trace
 }

@@ -74,6 +74,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	row := &res.Row
 	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
 	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
+	row.Threads, row.Waiters, row.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
 	row.Verify = cfg.Verify.String()
 	verify := engines.MovesData(eng)
 	if !verify {

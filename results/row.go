@@ -73,6 +73,11 @@ type Row struct {
 	ResidentTarget float64 // percent asked for by a partly cached run
 	Background     string  // engine of the background load, empty when none
 	BackgroundIOPS float64
+
+	// Engine settings asked for (0 or empty: the engine's default).
+	Threads  int
+	Waiters  int
+	Notifier string
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

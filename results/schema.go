@@ -157,6 +157,9 @@ var Schema = []Column{
 	col("resident_target_pct", "%", "share of the file made resident again after eviction (--resident; a partly cached cold run), 0 otherwise", func(r *Row) *float64 { return &r.ResidentTarget }),
 	col("background", "", "engine of the background cold-read load during the run (syncfirst interference), empty when none", func(r *Row) *string { return &r.Background }),
 	col("background_iops", "1/s", "IOPS of that background load", func(r *Row) *float64 { return &r.BackgroundIOPS }),
+	col("threads", "", "--threads asked for (threadpool), 0 for the engine's default", func(r *Row) *int { return &r.Threads }),
+	col("waiters", "", "--waiters asked for (retry), 0 for the engine's default", func(r *Row) *int { return &r.Waiters }),
+	col("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", func(r *Row) *string { return &r.Notifier }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

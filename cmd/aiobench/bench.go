@@ -59,6 +59,7 @@ type options struct {
 	waiters   int
 	trace     string
 	suite     string
+	notifier  string
 	resident  float64
 	format    string
 
@@ -95,6 +96,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
 	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
 	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default 1)")
+	fs.StringVar(&o.notifier, "notifier", "", "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)")
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
@@ -289,7 +291,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	base := harness.Config{
 		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
 		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
-		Threads: o.threads, Waiters: o.waiters,
+		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier,
 	}
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull
@@ -366,7 +368,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 				return nil, usagef("--engine: %v", err)
 			}
 			if ch, ok := e.(engines.Checker); ok {
-				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect}); err != nil {
+				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect, Notifier: c.Notifier}); err != nil {
 					return nil, usagef("--engine %s: %v", c.Engine, err)
 				}
 			}

@@ -108,6 +108,7 @@ func TestBadInput(t *testing.T) {
 		{"resident with a warm cache", []string{"--resident", "50%"}},
 		{"syncfirst without an async engine", []string{"--suite", "syncfirst", "--engine", "sync,psync"}},
 		{"format unknown", []string{"--format", "json"}},
+		{"notifier unknown", []string{"--engine", "retry", "--notifier", "poll"}},
 	} {
 		before := listDir(t, dir)
 		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)

@@ -62,12 +62,28 @@ func (engine) Describe() string {
 	return "retry-based async read (2003 RFC): RWF_NOWAIT inline, readahead + waiter threads + retry in Reap"
 }
 
-// Check refuses O_DIRECT: the engine's every step goes through the page cache.
+// Notifiers: who waits for a request's first missing page.
+const (
+	// NotifyWaiters, the default: the waiter threads, as the RFC's async wait on a page.
+	NotifyWaiters = "waiters"
+	// NotifyReaper: Reap, when it has nothing to hand back and would sleep, waits for the
+	// oldest armed page itself (a blocking 1-byte read on the reaping thread) instead of for
+	// a waiter's kick, saving two thread hand-offs per request; the waiter threads then only
+	// serve fallback reads. Requests are notified in the order they armed their waits.
+	NotifyReaper = "reaper"
+)
+
+// Check refuses O_DIRECT (the engine's every step goes through the page cache) and unknown
+// notifiers.
 func (engine) Check(cfg engines.Config) error {
 	if cfg.Direct {
 		return errors.New("retry reads through the page cache (RWF_NOWAIT, readahead, page waits); --cache direct bypasses it: use sync, psync or threadpool")
 	}
-	return nil
+	switch cfg.Notifier {
+	case "", NotifyWaiters, NotifyReaper:
+		return nil
+	}
+	return fmt.Errorf("unknown notifier %q (accepted: %s, %s)", cfg.Notifier, NotifyWaiters, NotifyReaper)
 }
 
 // Probe checks that preadv2(RWF_NOWAIT) exists here; without it every read would fall back.
@@ -158,6 +174,10 @@ type reader struct {
 	trace    *engines.Trace
 	files    map[int]fileInfo
 	closed   bool
+	// With NotifyReaper, the armed waits Reap waits for itself, oldest first (driving
+	// goroutine only).
+	reaperWaits bool
+	local       []wait
 
 	// Counters. Those of the driving goroutine are plain; kick-side ones are atomic.
 	stats               engines.Stats
@@ -180,12 +200,14 @@ var _ engines.StatsReader = (*reader)(nil)
 func newReader(cfg engines.Config, waiters int) *reader {
 	qd := max(cfg.QueueDepth, 1)
 	r := &reader{
-		inline: make([]*engines.Request, 0, qd),
-		ready:  make(chan *state, qd),
-		waitq:  make(chan wait, qd),
-		nowait: true,
-		trace:  cfg.Trace,
-		files:  make(map[int]fileInfo),
+		inline:      make([]*engines.Request, 0, qd),
+		ready:       make(chan *state, qd),
+		waitq:       make(chan wait, qd),
+		nowait:      true,
+		trace:       cfg.Trace,
+		files:       make(map[int]fileInfo),
+		reaperWaits: cfg.Notifier == NotifyReaper,
+		local:       make([]wait, 0, qd),
 	}
 	r.stats.WaitToRetry = engines.NewLatencyHist()
 	for range waiters {
@@ -238,6 +260,9 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 	r.inline = r.inline[:0]
 	r.inflight -= got
 	for r.pending.Load() > 0 || got < min {
+		if r.pending.Load() == 0 && len(r.local) > 0 {
+			r.waitOldest() // NotifyReaper: wait here instead of for a waiter's kick
+		}
 		st := <-r.ready
 		r.pending.Add(-1)
 		if r.take(st) {
@@ -418,7 +443,22 @@ func (r *reader) arm(st *state) {
 	if fallback {
 		r.stats.Fallbacks++
 	}
-	r.waitq <- wait{st: st, gen: g, fd: st.req.Fd, off: off &^ 4095, fallback: fallback}
+	w := wait{st: st, gen: g, fd: st.req.Fd, off: off &^ 4095, fallback: fallback}
+	if r.reaperWaits && !fallback {
+		r.local = append(r.local, w)
+		return
+	}
+	r.waitq <- w
+}
+
+// waitOldest waits, on the reaping thread, for the page of the oldest wait Reap keeps itself,
+// then delivers its notification like a waiter would.
+func (r *reader) waitOldest() {
+	w := r.local[0]
+	r.local = append(r.local[:0], r.local[1:]...)
+	var b [1]byte
+	_, _ = unix.Pread(w.fd, b[:], w.off) // the result does not matter; the retry reads the data
+	r.kick(w)
 }
 
 // waiter is one notifier thread.

@@ -204,9 +204,34 @@ func TestFallback(t *testing.T) {
 	}
 }
 
-func TestDirectRefused(t *testing.T) {
+func TestRefusals(t *testing.T) {
 	if _, err := (engine{}).Open(engines.Config{QueueDepth: 1, Direct: true}); err == nil || !strings.Contains(err.Error(), "--cache direct") {
 		t.Errorf("Open(Direct) = %v; want a refusal naming --cache direct", err)
+	}
+	if err := (engine{}).Check(engines.Config{Notifier: "poll"}); err == nil || !strings.Contains(err.Error(), "waiters, reaper") {
+		t.Errorf("Check(notifier poll) = %v", err)
+	}
+}
+
+// With the reaper notifier, a cold request at QD1 is waited for by Reap itself: no waiter
+// thread is involved and the request completes with verified data.
+func TestReaperNotifier(t *testing.T) {
+	_, fd := file(t, 4<<20)
+	rd := open(t, engines.Config{QueueDepth: 1, Notifier: NotifyReaper})
+	defer rd.Close()
+	req := &engines.Request{Fd: fd, Buf: make([]byte, 64<<10)}
+	for i := range 20 {
+		evict(t, fd, 4<<20)
+		req.Reset()
+		req.Offset = int64(i) * 128 << 10
+		rd.Submit([]*engines.Request{req})
+		if _, err := rd.Reap(nil, 1); err != nil {
+			t.Fatal(err)
+		}
+		verify(t, req, 64<<10)
+	}
+	if s := rd.Stats(); s.WaitersPeak != 0 || s.Kicks == 0 {
+		t.Errorf("stats %+v: want kicks and no waiter thread busy", s)
 	}
 }
 
@@ -219,8 +244,9 @@ func TestStress(t *testing.T) {
 	}
 	// Several waiters deliver notifications concurrently: the harder case for the state machine.
 	enginetest.Stress(t, "retry", engines.Config{Waiters: 4}, ops, []int{1, 4, 16, 32})
-	// And the default, one waiter.
+	// And the default, one waiter; and the reaper waiting itself.
 	enginetest.Stress(t, "retry", engines.Config{}, ops/5, []int{4, 16})
+	enginetest.Stress(t, "retry", engines.Config{Notifier: NotifyReaper}, ops/5, []int{1, 16})
 }
 
 // The QD1 Submit-then-Reap waiter is always woken.
