@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${DIR:-/var/tmp/aiobench-targets}
 PAIRS=${PAIRS:-5}
-RUNTIME=${RUNTIME:-10}
+RUNTIME=${RUNTIME:-5} # one cold pass of 1 GiB at these rates: fio loops without evicting, aiobench evicts per pass
 command -v fio >/dev/null || { apt-get update -qq && apt-get install -y -qq fio >/dev/null; }
 mkdir -p "$DIR"
 tmp=$(mktemp -d)
