@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
 )
@@ -248,5 +249,21 @@ func TestBenchfmtOutput(t *testing.T) {
 	}
 	if bench != 4 || units == 0 || !strings.Contains(stdout, "\nkernel: ") || strings.Contains(stdout, "+---") {
 		t.Errorf("benchfmt output:\n%s", stdout)
+	}
+}
+
+// A data directory on tmpfs measures memory, not a disk: aiobench says so.
+func TestTmpfsWarning(t *testing.T) {
+	dir, err := os.MkdirTemp("/dev/shm", "aiobench-test-")
+	if err != nil {
+		t.Skip("no /dev/shm:", err)
+	}
+	defer os.RemoveAll(dir)
+	if fs, _ := sysinfo.FSType(dir); fs != "tmpfs" {
+		t.Skipf("/dev/shm is %s here", fs)
+	}
+	_, stderr, code := call("--engine", "null", "--size", "1M", "--ops", "10", "--dir", dir)
+	if code != 0 || !strings.Contains(stderr, "is on tmpfs: reads will measure memory, not a disk") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
