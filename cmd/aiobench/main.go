@@ -114,23 +114,27 @@ func listEngines(args []string, w io.Writer) error {
 }
 
 func listSuites(args []string, w io.Writer) error {
-	if len(args) > 0 {
-		return usagef("suites takes no arguments, got %q", args[0])
-	}
-	for _, name := range suites.Names() {
-		s, _ := suites.Lookup(name)
-		fmt.Fprintf(w, "%-10s %s\n", name, s.Doc)
-	}
-	return nil
+	return listDocs("suites", args, w, suites.Names(), func(n string) string {
+		s, _ := suites.Lookup(n)
+		return s.Doc
+	})
 }
 
 func listWorkloads(args []string, w io.Writer) error {
+	return listDocs("workloads", args, w, workloads.Names(), func(n string) string {
+		wl, _ := workloads.Lookup(n)
+		return wl.Doc
+	})
+}
+
+// listDocs prints one line per name with its description, for a subcommand that takes no
+// arguments.
+func listDocs(cmd string, args []string, w io.Writer, names []string, doc func(string) string) error {
 	if len(args) > 0 {
-		return usagef("workloads takes no arguments, got %q", args[0])
+		return usagef("%s takes no arguments, got %q", cmd, args[0])
 	}
-	for _, name := range workloads.Names() {
-		wl, _ := workloads.Lookup(name)
-		fmt.Fprintf(w, "%-10s %s\n", name, wl.Doc)
+	for _, name := range names {
+		fmt.Fprintf(w, "%-10s %s\n", name, doc(name))
 	}
 	return nil
 }
