@@ -15,6 +15,7 @@ type Stats struct {
 	StaleKicks          int64 // notifications dropped: for an earlier wait, or after completion
 	KickedWhileRunning  int64 // notifications that arrived while a retry of the request ran
 	Fallbacks           int64 // requests read with a blocking read because RWF_NOWAIT was unsupported
+	Readaheads          int64 // readahead(2) calls made to start I/O
 	WaitersPeak         int64 // most notifier threads waiting at once
 	QueuePeak           int64 // longest submission queue seen
 
@@ -47,6 +48,7 @@ func (s *Stats) Merge(o *Stats) {
 	s.StaleKicks += o.StaleKicks
 	s.KickedWhileRunning += o.KickedWhileRunning
 	s.Fallbacks += o.Fallbacks
+	s.Readaheads += o.Readaheads
 	s.WaitersPeak = max(s.WaitersPeak, o.WaitersPeak)
 	s.QueuePeak = max(s.QueuePeak, o.QueuePeak)
 	for _, p := range []struct {

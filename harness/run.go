@@ -259,6 +259,7 @@ func fillEngineStats(row *results.Row, s *engines.Stats) {
 	row.AttemptsMax, row.EAGAIN, row.ShortReads = s.AttemptsMax, s.EAGAIN, s.ShortReads
 	row.Kicks, row.StaleKicks, row.KickedWhileRunning = s.Kicks, s.StaleKicks, s.KickedWhileRunning
 	row.Fallbacks, row.WaitersPeak, row.QueuePeak = s.Fallbacks, s.WaitersPeak, s.QueuePeak
+	row.Readaheads = s.Readaheads
 	p := func(h *hdrhistogram.Histogram, q float64) float64 {
 		if h == nil {
 			return 0

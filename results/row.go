@@ -78,6 +78,8 @@ type Row struct {
 	Threads  int
 	Waiters  int
 	Notifier string
+
+	Readaheads int64 // engine counter, added after the settings above
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

@@ -160,6 +160,7 @@ var Schema = []Column{
 	col("threads", "", "--threads asked for (threadpool), 0 for the engine's default", func(r *Row) *int { return &r.Threads }),
 	col("waiters", "", "--waiters asked for (retry), 0 for the engine's default", func(r *Row) *int { return &r.Waiters }),
 	col("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", func(r *Row) *string { return &r.Notifier }),
+	col("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)", func(r *Row) *int64 { return &r.Readaheads }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

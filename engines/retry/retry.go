@@ -13,7 +13,10 @@
 //     state, and every later attempt reads only the remainder, as the RFC retried "at the
 //     highest level with the remaining part of the buffer".
 //   - Initiate without waiting: the I/O for the missing range is started with readahead(2), in
-//     chunks no larger than the device's read_ahead_kb (at most 8 MiB a call).
+//     chunks no larger than the device's read_ahead_kb (at most 8 MiB a call). Where the
+//     kernel's NOWAIT read has already started the first missing page's I/O itself (Linux does
+//     since 5.x; the engine checks it on a file's first cold reads, see startIO), that page is
+//     not asked for again.
 //   - Async wait and kick: a small bounded set of waiter threads each does a blocking 1-byte
 //     read of the first missing page into its own scratch buffer, the user-space analogue of
 //     the kernel's async lock_page/wait_on_page_bit; when it returns the request is kicked.
@@ -55,6 +58,13 @@ const DefaultWaiters = 1
 
 // maxReadahead is the most readahead(2) is asked for in one call.
 const maxReadahead = 8 << 20
+
+// pageSize is the unit of the page cache.
+var pageSize = int64(os.Getpagesize())
+
+// startProbes is how many of a file's first cold attempts are checked (see fileInfo.probe)
+// before the engine relies on the kernel starting the first missing page's I/O.
+const startProbes = 8
 
 type engine struct{}
 
@@ -172,7 +182,7 @@ type reader struct {
 	inflight int // submitted and not yet reaped
 	nowait   bool
 	trace    *engines.Trace
-	files    map[int]fileInfo
+	files    map[int]*fileInfo
 	closed   bool
 	// With NotifyReaper, the armed waits Reap waits for itself, oldest first (driving
 	// goroutine only).
@@ -192,7 +202,22 @@ type reader struct {
 type fileInfo struct {
 	size    int64
 	raChunk int64
+	// What a NOWAIT attempt that stops at a missing page does with that page here: it either
+	// starts the page's I/O itself (as filemap_read does on Linux since 5.x, with
+	// page_cache_sync_ra before it returns EAGAIN) or leaves it alone. Unknown until
+	// startProbes cold attempts showed the page in the page cache right after they stopped
+	// (cachestat(2)); one that did not, or no cachestat, settles it as "leaves it alone".
+	kernelStarts tristate
+	probes       int
 }
+
+type tristate int8
+
+const (
+	unknown tristate = iota
+	yes
+	no
+)
 
 var _ engines.Reader = (*reader)(nil)
 var _ engines.StatsReader = (*reader)(nil)
@@ -205,7 +230,7 @@ func newReader(cfg engines.Config, waiters int) *reader {
 		waitq:       make(chan wait, qd),
 		nowait:      true,
 		trace:       cfg.Trace,
-		files:       make(map[int]fileInfo),
+		files:       make(map[int]*fileInfo),
 		reaperWaits: cfg.Notifier == NotifyReaper,
 		local:       make([]wait, 0, qd),
 	}
@@ -407,23 +432,52 @@ func (r *reader) attempt(st *state) bool {
 	}
 }
 
-// startIO starts the I/O for the request's missing range without waiting for it: readahead(2)
-// in chunks no larger than the device's read_ahead_kb. A range already started is started again
-// only if the last wait brought no progress (its pages may have been evicted meanwhile).
+// startIO starts the I/O for the request's missing range without waiting for it, after an
+// attempt stopped at its first byte: readahead(2) in chunks no larger than the device's
+// read_ahead_kb. A range already started is started again only if the last wait brought no
+// progress (its pages may have been evicted meanwhile).
+//
+// The first missing page is left out where the kernel's NOWAIT read starts that page's I/O
+// itself (fileInfo.kernelStarts): readahead(2) would find it in the page cache and do nothing
+// but cost a system call, which at 4 KiB cold reads is a tenth of the submitting thread's
+// time. The waiter's blocking read of that page would start its I/O in any case.
 func (r *reader) startIO(st *state) {
 	req := st.req
+	fi := r.file(req.Fd)
 	from := req.Offset + int64(st.done)
 	end := req.Offset + int64(len(req.Buf))
-	if st.raEnd > from && st.done > st.progress {
+	switch {
+	case st.raEnd > from && st.done > st.progress:
 		from = st.raEnd
+	case fi.kernelStarts == yes:
+		from = from&^(pageSize-1) + pageSize
+	case fi.kernelStarts == unknown && st.attempts == 1:
+		// Only a request's first attempt can tell: a later one may find the page that its
+		// own readahead started.
+		fi.probe(req.Fd, from)
 	}
-	chunk := r.file(req.Fd).raChunk
-	for off := from; off < end; off += chunk {
+	for off := from; off < end; off += fi.raChunk {
 		// readahead only queues the I/O; an error (EINVAL on a file it cannot serve) just
 		// means the waiter's blocking read will do the work.
-		_, _, _ = unix.Syscall(unix.SYS_READAHEAD, uintptr(req.Fd), uintptr(off), uintptr(min(chunk, end-off)))
+		r.stats.Readaheads++
+		_, _, _ = unix.Syscall(unix.SYS_READAHEAD, uintptr(req.Fd), uintptr(off), uintptr(min(fi.raChunk, end-off)))
 	}
 	st.raEnd = max(st.raEnd, end)
+}
+
+// probe looks, right after a NOWAIT attempt stopped at off, whether the page at off is in the
+// page cache: then the attempt itself started its I/O. cachestat(2) (Linux 6.5) counts a page
+// whose read is in flight, where mincore(2) would not.
+func (fi *fileInfo) probe(fd int, off int64) {
+	var cs unix.Cachestat_t
+	rng := unix.CachestatRange{Off: uint64(off &^ (pageSize - 1)), Len: uint64(pageSize)}
+	if unix.Cachestat(uint(fd), &rng, &cs, 0) != nil || cs.Cache == 0 {
+		fi.kernelStarts = no
+		return
+	}
+	if fi.probes++; fi.probes == startProbes {
+		fi.kernelStarts = yes
+	}
 }
 
 // arm hands the request to a waiter: wait for its first missing page (or, without RWF_NOWAIT,
@@ -536,11 +590,11 @@ func (r *reader) traceAttempt(st *state, off int64, n int, outcome string) {
 
 // file returns what the engine needs to know of fd: its size (for end of file) and the
 // readahead chunk of its device. It is looked up once per descriptor, off the fast path.
-func (r *reader) file(fd int) fileInfo {
+func (r *reader) file(fd int) *fileInfo {
 	if fi, ok := r.files[fd]; ok {
 		return fi
 	}
-	fi := fileInfo{size: 1<<63 - 1, raChunk: 128 << 10}
+	fi := &fileInfo{size: 1<<63 - 1, raChunk: 128 << 10}
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) == nil {
 		fi.size = st.Size
