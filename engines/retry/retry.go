@@ -152,6 +152,7 @@ func withGen(w uint64, g uint32) uint64 { return w&(1<<genShift-1) | uint64(g)<<
 // request: the driving goroutine while flagRunning is set, or the waiter of a fallback read.
 type state struct {
 	req       *engines.Request
+	next      *state // link on the ready list
 	word      atomic.Uint64
 	notified  atomic.Int64 // clock.Now of the latest notification
 	done      int          // bytes read so far
@@ -175,9 +176,8 @@ type wait struct {
 
 type reader struct {
 	inline   []*engines.Request // completed inside Submit, not yet reaped
-	ready    chan *state        // kicked requests and deferred completions, for Reap
-	pending  atomic.Int32       // states sent or about to be sent to ready
-	waitq    chan wait
+	ready    readyList          // kicked requests and deferred completions, for Reap
+	waitq    *waitQueue         // armed waits, for the waiter threads
 	waiters  sync.WaitGroup
 	inflight int // submitted and not yet reaped
 	nowait   bool
@@ -226,8 +226,7 @@ func newReader(cfg engines.Config, waiters int) *reader {
 	qd := max(cfg.QueueDepth, 1)
 	r := &reader{
 		inline:      make([]*engines.Request, 0, qd),
-		ready:       make(chan *state, qd),
-		waitq:       make(chan wait, qd),
+		waitq:       newWaitQueue(qd),
 		nowait:      true,
 		trace:       cfg.Trace,
 		files:       make(map[int]*fileInfo),
@@ -275,7 +274,7 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 }
 
 // Reap hands back completed requests, running the retries of kicked ones on the way; it waits
-// only when fewer than min have completed. With nothing kicked it touches no channel.
+// only when fewer than min have completed. With nothing kicked it makes no system call.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
 	if min > r.inflight {
 		return dst, fmt.Errorf("retry: reap: asked to wait for %d requests, %d in flight", min, r.inflight)
@@ -284,19 +283,28 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 	dst = append(dst, r.inline...)
 	r.inline = r.inline[:0]
 	r.inflight -= got
-	for r.pending.Load() > 0 || got < min {
-		if r.pending.Load() == 0 && len(r.local) > 0 {
-			r.waitOldest() // NotifyReaper: wait here instead of for a waiter's kick
+	for {
+		for st := r.ready.takeAll(); st != nil; {
+			next := st.next
+			if r.take(st) {
+				dst = append(dst, st.req)
+				got++
+				r.inflight--
+			}
+			st = next
 		}
-		st := <-r.ready
-		r.pending.Add(-1)
-		if r.take(st) {
-			dst = append(dst, st.req)
-			got++
-			r.inflight--
+		if !r.ready.empty() {
+			continue
+		}
+		if got >= min {
+			return dst, nil
+		}
+		if len(r.local) > 0 {
+			r.waitOldest() // NotifyReaper: wait here instead of for a waiter's kick
+		} else {
+			r.ready.sleep()
 		}
 	}
-	return dst, nil
 }
 
 // take processes one state from the ready queue: a deferred completion is handed back; a kicked
@@ -481,7 +489,7 @@ func (fi *fileInfo) probe(fd int, off int64) {
 }
 
 // arm hands the request to a waiter: wait for its first missing page (or, without RWF_NOWAIT,
-// read the rest blocking), then kick it. waitq has room for every request in flight.
+// read the rest blocking), then kick it. It never blocks.
 func (r *reader) arm(st *state) {
 	var g uint32
 	for {
@@ -502,7 +510,7 @@ func (r *reader) arm(st *state) {
 		r.local = append(r.local, w)
 		return
 	}
-	r.waitq <- w
+	r.waitq.push(w)
 }
 
 // waitOldest waits, on the reaping thread, for the page of the oldest wait Reap keeps itself,
@@ -520,7 +528,11 @@ func (r *reader) waiter() {
 	runtime.LockOSThread()
 	defer r.waiters.Done()
 	var scratch [1]byte
-	for w := range r.waitq {
+	for {
+		w, ok := r.waitq.pop()
+		if !ok {
+			return
+		}
 		busy := r.busy.Add(1)
 		for peak := r.waitersPeak.Load(); busy > peak && !r.waitersPeak.CompareAndSwap(peak, busy); peak = r.waitersPeak.Load() {
 		}
@@ -575,8 +587,7 @@ func (r *reader) kick(n wait) {
 			r.whileRunning.Add(1)
 		}
 		if push {
-			r.pending.Add(1)
-			r.ready <- st
+			r.ready.push(st)
 		}
 		return
 	}
@@ -655,7 +666,7 @@ func (r *reader) Close() error {
 		}
 	}
 	r.closed = true
-	close(r.waitq)
+	r.waitq.close()
 	r.waiters.Wait()
 	return nil
 }

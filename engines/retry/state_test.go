@@ -21,7 +21,7 @@ func manual(t *testing.T) (*reader, *engines.Request, *os.File) {
 	f, fd := file(t, 16<<20)
 	r := newReader(engines.Config{QueueDepth: 4}, 0)
 	req := &engines.Request{Fd: fd, Buf: make([]byte, 4096), ID: 7}
-	t.Cleanup(func() { close(r.waitq) })
+	t.Cleanup(r.waitq.close)
 	return r, req, f
 }
 
@@ -76,21 +76,17 @@ func cache(t *testing.T, req *engines.Request) {
 
 func nextWait(t *testing.T, r *reader) wait {
 	t.Helper()
-	select {
-	case w := <-r.waitq:
-		return w
-	default:
+	w, ok := r.waitq.tryPop()
+	if !ok {
 		t.Fatal("no wait was armed")
-		return wait{}
 	}
+	return w
 }
 
 func noWait(t *testing.T, r *reader) {
 	t.Helper()
-	select {
-	case w := <-r.waitq:
+	if w, ok := r.waitq.tryPop(); ok {
 		t.Fatalf("unexpected wait armed (gen %d)", w.gen)
-	default:
 	}
 }
 
@@ -116,8 +112,8 @@ func TestKickWhileRunning(t *testing.T) {
 		w := nextWait(t, r)
 		cache(t, req)
 		r.kick(w) // the waiter returns while the retry still runs
-		if got := st.word.Load(); got&flagRunning == 0 || got&flagKicked == 0 || got&flagDone != 0 || r.pending.Load() != 0 {
-			t.Fatalf("after a kick during the retry: word %#x, pending %d; want running+kicked, nothing queued", got, r.pending.Load())
+		if got := st.word.Load(); got&flagRunning == 0 || got&flagKicked == 0 || got&flagDone != 0 || !r.ready.empty() {
+			t.Fatalf("after a kick during the retry: word %#x, ready empty %v; want running+kicked, nothing queued", got, r.ready.empty())
 		}
 	}
 	submitUntil(t, r, req, func() bool { return hooked > 0 })
@@ -155,8 +151,8 @@ func TestStaleKickForEarlierWait(t *testing.T) {
 	cache(t, req)
 	before := r.Stats()
 	r.kick(w1)
-	if r.pending.Load() != 0 || wordOf(req)&flagKicked != 0 || r.Stats().StaleKicks != before.StaleKicks+1 {
-		t.Fatalf("a stale kick had an effect: word %#x, pending %d", wordOf(req), r.pending.Load())
+	if !r.ready.empty() || wordOf(req)&flagKicked != 0 || r.Stats().StaleKicks != before.StaleKicks+1 {
+		t.Fatalf("a stale kick had an effect: word %#x, ready empty %v", wordOf(req), r.ready.empty())
 	}
 	r.kick(w2)
 	got, err := r.Reap(nil, 1)
@@ -269,9 +265,9 @@ func TestConcurrentKicks(t *testing.T) {
 		wg.Wait()
 		got := st.word.Load()
 		s := r.Stats()
-		if armedOf(got) != 0 || got&flagKicked == 0 || got&flagQueued != 0 || r.pending.Load() != 0 ||
+		if armedOf(got) != 0 || got&flagKicked == 0 || got&flagQueued != 0 || !r.ready.empty() ||
 			s.StaleKicks-before.StaleKicks != 1 || s.KickedWhileRunning-before.KickedWhileRunning != 1 {
-			t.Fatalf("round %d: word %#x pending %d, stale +%d, while running +%d", i, got, r.pending.Load(),
+			t.Fatalf("round %d: word %#x ready empty %v, stale +%d, while running +%d", i, got, r.ready.empty(),
 				s.StaleKicks-before.StaleKicks, s.KickedWhileRunning-before.KickedWhileRunning)
 		}
 	}
