@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A Request is one read. The caller fills Fd, Offset and Buf and must not touch the Request from
@@ -97,6 +98,9 @@ type Config struct {
 	// Notifier chooses how an engine that waits for pages is told they are ready (retry:
 	// "waiters", its default, or "reaper"); "" means the engine's default.
 	Notifier string
+	// WaiterSpin is how long an idle notifier thread polls for new work before it sleeps
+	// (retry); 0 means the engine's default, a negative value not at all.
+	WaiterSpin time.Duration
 	// Trace, when not nil, receives one record per read attempt from engines that trace.
 	Trace *Trace
 }

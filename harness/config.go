@@ -49,10 +49,11 @@ type Config struct {
 
 	// Engine settings: worker threads (threadpool) and waiter threads (retry), 0 for the
 	// engine's default; Trace receives every read attempt of engines that trace.
-	Threads  int
-	Waiters  int
-	Notifier string
-	Trace    *engines.Trace
+	Threads    int
+	Waiters    int
+	Notifier   string
+	WaiterSpin time.Duration // 0: the engine's default; negative: none
+	Trace      *engines.Trace
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.
@@ -74,7 +75,7 @@ type Background struct {
 // engineConfig is what the job's engine is opened with.
 func (c *Config) engineConfig() engines.Config {
 	return engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == CacheDirect,
-		Threads: c.Threads, Waiters: c.Waiters, Notifier: c.Notifier, Trace: c.Trace}
+		Threads: c.Threads, Waiters: c.Waiters, Notifier: c.Notifier, WaiterSpin: c.WaiterSpin, Trace: c.Trace}
 }
 
 // DefaultWarmup is the warm-up for a time-bounded run: a tenth of the runtime, at most 1s.

@@ -75,6 +75,10 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
 	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
 	row.Threads, row.Waiters, row.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
+	row.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
+	if cfg.WaiterSpin < 0 {
+		row.WaiterSpinUS = -1
+	}
 	row.Verify = cfg.Verify.String()
 	verify := engines.MovesData(eng)
 	if !verify {

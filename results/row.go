@@ -79,7 +79,8 @@ type Row struct {
 	Waiters  int
 	Notifier string
 
-	Readaheads int64 // engine counter, added after the settings above
+	Readaheads   int64   // engine counter, added after the settings above
+	WaiterSpinUS float64 // --waiter-spin asked for: 0 for the engine's default, -1 for none
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

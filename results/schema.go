@@ -160,6 +160,7 @@ var Schema = []Column{
 	col("threads", "", "--threads asked for (threadpool), 0 for the engine's default", func(r *Row) *int { return &r.Threads }),
 	col("waiters", "", "--waiters asked for (retry), 0 for the engine's default", func(r *Row) *int { return &r.Waiters }),
 	col("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", func(r *Row) *string { return &r.Notifier }),
+	col("waiter_spin_us", "µs", "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off", func(r *Row) *float64 { return &r.WaiterSpinUS }),
 	col("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)", func(r *Row) *int64 { return &r.Readaheads }),
 }
 

@@ -60,6 +60,7 @@ type options struct {
 	trace     string
 	suite     string
 	notifier  string
+	spin      time.Duration
 	resident  float64
 	format    string
 
@@ -97,6 +98,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
 	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default 1)")
 	fs.StringVar(&o.notifier, "notifier", "", "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)")
+	fs.Var(spinValue{&o.spin}, "waiter-spin", "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs above QD1, off at QD1)")
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
@@ -291,7 +293,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	base := harness.Config{
 		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
 		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
-		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier,
+		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier, WaiterSpin: o.spin,
 	}
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull

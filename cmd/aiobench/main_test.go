@@ -110,6 +110,8 @@ func TestBadInput(t *testing.T) {
 		{"syncfirst without an async engine", []string{"--suite", "syncfirst", "--engine", "sync,psync"}},
 		{"format unknown", []string{"--format", "json"}},
 		{"notifier unknown", []string{"--engine", "retry", "--notifier", "poll"}},
+		{"waiter-spin unparsable", []string{"--engine", "retry", "--waiter-spin", "fast"}},
+		{"waiter-spin negative", []string{"--engine", "retry", "--waiter-spin", "-5us"}},
 	} {
 		before := listDir(t, dir)
 		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)

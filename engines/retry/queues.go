@@ -4,7 +4,10 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
+	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/futex"
 )
 
@@ -67,17 +70,21 @@ func (l *readyList) sleep() {
 // waitQueue carries armed waits from the driving goroutine to the waiter threads, oldest first:
 // a growable ring under a mutex (held for a few instructions), and a futex word the idle
 // waiters sleep on, touched by push only when one sleeps. It never blocks the pusher.
+//
+// An idle waiter first polls for up to spin before it sleeps (see pop).
 type waitQueue struct {
 	mu       sync.Mutex
 	buf      []wait
 	head, n  int
 	closed   bool
+	queued   atomic.Int32  // n, for polling without the lock
 	seq      atomic.Uint32 // bumped to wake sleeping waiters
 	sleepers atomic.Int32
+	spin     time.Duration
 }
 
-func newWaitQueue(capacity int) *waitQueue {
-	return &waitQueue{buf: make([]wait, max(capacity, 1))}
+func newWaitQueue(capacity int, spin time.Duration) *waitQueue {
+	return &waitQueue{buf: make([]wait, max(capacity, 1)), spin: spin}
 }
 
 // push appends w and wakes one sleeping waiter.
@@ -92,6 +99,7 @@ func (q *waitQueue) push(w wait) {
 	}
 	q.buf[(q.head+q.n)%len(q.buf)] = w
 	q.n++
+	q.queued.Store(int32(q.n))
 	q.mu.Unlock()
 	if q.sleepers.Load() > 0 {
 		q.seq.Add(1)
@@ -114,12 +122,27 @@ func (q *waitQueue) popLocked() (wait, bool) {
 	q.buf[q.head] = wait{}
 	q.head = (q.head + 1) % len(q.buf)
 	q.n--
+	q.queued.Store(int32(q.n))
 	return w, true
 }
 
 // pop removes and returns the oldest wait, sleeping while there is none. It returns false once
 // the queue is closed and empty.
+//
+// With the queue empty it first polls for up to q.spin, yielding the CPU on every turn to any
+// other thread that can run there. At 4 KiB cold reads, QD16, the next wait comes within a few
+// tens of microseconds, so a waiter that polls (a) spares the submitting thread the futex wake
+// it would otherwise pay on nearly every push and (b) keeps its CPU from halting between
+// waits, which on this project's VM delays the disk's interrupts. Measured: 10 interleaved
+// 2 s rounds, 64.4k IOPS at 20.5 CPU µs/op with a 50 µs spin against 52.9k at 22.0 without;
+// the spin's own CPU is counted in cpu_us_per_op.
 func (q *waitQueue) pop() (wait, bool) {
+	if q.spin > 0 && q.queued.Load() == 0 {
+		deadline := clock.Now() + int64(q.spin)
+		for q.queued.Load() == 0 && clock.Now() < deadline {
+			_, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+		}
+	}
 	for {
 		q.mu.Lock()
 		if w, ok := q.popLocked(); ok {

@@ -3,11 +3,13 @@ package retry
 import (
 	"testing"
 	"time"
+
+	"github.com/aiobench/aiobench/engines"
 )
 
 // The wait queue hands waits out oldest first, also across growth beyond its first capacity.
 func TestWaitQueueOrder(t *testing.T) {
-	q := newWaitQueue(2)
+	q := newWaitQueue(2, 0)
 	for _, n := range []int{1, 2, 3, 7} {
 		for i := range n {
 			q.push(wait{gen: uint32(i)})
@@ -37,7 +39,7 @@ func TestWaitQueueOrder(t *testing.T) {
 
 // A waiter asleep on an empty queue wakes for a push, and returns false once it is closed.
 func TestWaitQueueSleepPushClose(t *testing.T) {
-	q := newWaitQueue(1)
+	q := newWaitQueue(1, 0)
 	got := make(chan uint32)
 	go func() {
 		for {
@@ -82,5 +84,25 @@ func TestReadyListOrder(t *testing.T) {
 	l.push(sts[1])
 	if st := l.takeAll(); st != sts[1] || st.next != nil {
 		t.Fatal("a state pushed again is not taken alone")
+	}
+}
+
+// How long an idle waiter polls: the default above QD1, none at QD1, none when asked, else
+// as asked.
+func TestWaiterSpin(t *testing.T) {
+	for _, tc := range []struct {
+		qd   int
+		spin time.Duration
+		want time.Duration
+	}{
+		{16, 0, DefaultWaiterSpin},
+		{1, 0, 0},
+		{16, -1, 0},
+		{1, 20 * time.Microsecond, 20 * time.Microsecond},
+		{16, 200 * time.Microsecond, 200 * time.Microsecond},
+	} {
+		if got := waiterSpin(engines.Config{QueueDepth: tc.qd, WaiterSpin: tc.spin}); got != tc.want {
+			t.Errorf("QD%d, WaiterSpin %v: %v, want %v", tc.qd, tc.spin, got, tc.want)
+		}
 	}
 }
