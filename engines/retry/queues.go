@@ -45,6 +45,9 @@ func (l *readyList) empty() bool { return l.head.Load() == nil }
 // Only the driving goroutine calls it. A caller must read st.next before acting on st: once
 // st's flagQueued is cleared a notifier may push it again.
 func (l *readyList) takeAll() *state {
+	if l.empty() {
+		return nil // the fast path's Reap: a load, not a locked exchange
+	}
 	var prev *state
 	for st := l.head.Swap(nil); st != nil; {
 		next := st.next
