@@ -98,7 +98,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
 	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default 1)")
 	fs.StringVar(&o.notifier, "notifier", "", "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)")
-	fs.Var(spinValue{&o.spin}, "waiter-spin", "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs above QD1, off at QD1)")
+	fs.Var(spinValue{&o.spin}, "waiter-spin", "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs from QD8 up, off below)")
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")

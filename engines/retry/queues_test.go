@@ -87,8 +87,8 @@ func TestReadyListOrder(t *testing.T) {
 	}
 }
 
-// How long an idle waiter polls: the default above QD1, none at QD1, none when asked, else
-// as asked.
+// How long an idle waiter polls: the default from SpinQueueDepth up, none below it, none when
+// asked, else as asked.
 func TestWaiterSpin(t *testing.T) {
 	for _, tc := range []struct {
 		qd   int
@@ -96,6 +96,8 @@ func TestWaiterSpin(t *testing.T) {
 		want time.Duration
 	}{
 		{16, 0, DefaultWaiterSpin},
+		{SpinQueueDepth, 0, DefaultWaiterSpin},
+		{SpinQueueDepth - 1, 0, 0},
 		{1, 0, 0},
 		{16, -1, 0},
 		{1, 20 * time.Microsecond, 20 * time.Microsecond},
