@@ -78,9 +78,9 @@ func (l *readyList) sleep() {
 type waitQueue struct {
 	mu       sync.Mutex
 	buf      []wait
-	head, n  int
+	head     int
 	closed   bool
-	queued   atomic.Int32  // n, for polling without the lock
+	n        atomic.Int32  // waits queued; changed under mu, read without it when polling
 	seq      atomic.Uint32 // bumped to wake sleeping waiters
 	sleepers atomic.Int32
 	spin     time.Duration
@@ -93,16 +93,16 @@ func newWaitQueue(capacity int, spin time.Duration) *waitQueue {
 // push appends w and wakes one sleeping waiter.
 func (q *waitQueue) push(w wait) {
 	q.mu.Lock()
-	if q.n == len(q.buf) {
+	n := int(q.n.Load())
+	if n == len(q.buf) {
 		grown := make([]wait, 2*len(q.buf))
-		for i := range q.n {
+		for i := range n {
 			grown[i] = q.buf[(q.head+i)%len(q.buf)]
 		}
 		q.buf, q.head = grown, 0
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = w
-	q.n++
-	q.queued.Store(int32(q.n))
+	q.buf[(q.head+n)%len(q.buf)] = w
+	q.n.Store(int32(n + 1))
 	q.mu.Unlock()
 	if q.sleepers.Load() > 0 {
 		q.seq.Add(1)
@@ -118,14 +118,13 @@ func (q *waitQueue) tryPop() (wait, bool) {
 }
 
 func (q *waitQueue) popLocked() (wait, bool) {
-	if q.n == 0 {
+	if q.n.Load() == 0 {
 		return wait{}, false
 	}
 	w := q.buf[q.head]
 	q.buf[q.head] = wait{}
 	q.head = (q.head + 1) % len(q.buf)
-	q.n--
-	q.queued.Store(int32(q.n))
+	q.n.Add(-1)
 	return w, true
 }
 
@@ -141,9 +140,9 @@ func (q *waitQueue) popLocked() (wait, bool) {
 // the spin's own CPU is counted in cpu_us_per_op. By default waiters poll only from QD8 up
 // (DefaultWaiterSpin says why).
 func (q *waitQueue) pop() (wait, bool) {
-	if q.spin > 0 && q.queued.Load() == 0 {
+	if q.spin > 0 && q.n.Load() == 0 {
 		deadline := clock.Now() + int64(q.spin)
-		for q.queued.Load() == 0 && clock.Now() < deadline {
+		for q.n.Load() == 0 && clock.Now() < deadline {
 			_, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
 		}
 	}
