@@ -7,6 +7,8 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aiobench/aiobench/engines"
@@ -42,7 +44,8 @@ type Config struct {
 	Warmup time.Duration
 
 	Cache     string
-	NoFadvise bool // do not give the workload's posix_fadvise hint
+	Random    string // randread's order: workloads.RandomPerm (the default, for "") or RandomUniform
+	NoFadvise bool   // do not give the workload's posix_fadvise hint
 	Verify    workloads.VerifyMode
 	Seed      uint64
 	Round     int
@@ -92,8 +95,15 @@ func (c *Config) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
 	}
-	if _, err := workloads.Lookup(c.Workload); err != nil {
+	wl, err := workloads.Lookup(c.Workload)
+	if err != nil {
 		return bad("%v", err)
+	}
+	switch {
+	case c.Random != "" && !wl.Ordered:
+		return bad("random %q: only randread takes an order (--random), %s reads in its own order", c.Random, c.Workload)
+	case c.Random != "" && !slices.Contains(workloads.RandomModes, c.Random):
+		return bad("random %q: accepted: %s", c.Random, strings.Join(workloads.RandomModes, ", "))
 	}
 	switch {
 	case c.BlockSize <= 0 || c.BlockSize%512 != 0:
@@ -114,6 +124,12 @@ func (c *Config) Validate() error {
 		return bad("runtime, ops and warmup must not be negative")
 	case c.Runtime == 0 && c.Ops == 0:
 		return bad("a run needs a runtime or an ops bound")
+	case c.Ops > 0 && c.Ops < int64(c.Jobs):
+		return bad("ops %d is fewer than jobs %d: every job needs at least one request (raise --ops or lower --jobs)", c.Ops, c.Jobs)
+	case int64(c.Jobs) > workloads.Blocks(c.Size, c.BlockSize):
+		return bad("jobs %d: more than the %d blocks of bs %s in size %s; every job needs a block of its own", c.Jobs, workloads.Blocks(c.Size, c.BlockSize), units.FormatSize(int64(c.BlockSize)), units.FormatSize(c.Size))
+	case int64(c.IODepth) > workloads.Blocks(c.Size, c.BlockSize):
+		return bad("iodepth %d: more than the %d blocks of bs %s in size %s (lower --iodepth or raise --size)", c.IODepth, workloads.Blocks(c.Size, c.BlockSize), units.FormatSize(int64(c.BlockSize)), units.FormatSize(c.Size))
 	case c.Resident < 0 || c.Resident > 1:
 		return bad("resident %v: must be between 0 and 1", c.Resident)
 	case c.Resident > 0 && c.Cache != CacheCold:

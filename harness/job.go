@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 
@@ -19,7 +20,8 @@ type job struct {
 	cfg    *Config
 	shared *runState
 	index  int
-	quota  int64 // measured requests to issue; 0 when bounded by runtime only
+	quota  int64 // measured requests to issue; -1 when bounded by runtime only
+	passes bool  // a new pass over the file waits at the barrier (cold runs)
 
 	file    int // the data file's index, which its content encodes
 	f       *os.File
@@ -29,17 +31,18 @@ type job struct {
 	start   []int64 // per request: clock.Now before Submit
 	sub     []int64 // per request: clock.Now after Submit returned
 	eng     engines.Engine
+	inv     engines.Invalidator // the open Reader's, if it keeps data above the page cache
 	pattern workloads.Pattern
 	verify  bool
 
 	lat, slat, clat *hdrhistogram.Histogram
 
 	// What happened.
-	ops, bytes, errors, verifyErrors, drops int64
-	end                                     int64 // clock.Now of the last counted completion
-	firstErr                                error
-	failed                                  error // the engine itself failed: the run is incomplete
-	stats                                   *engines.Stats
+	ops, bytes, errors, verifyErrors, warmupOps int64
+	end                                         int64 // clock.Now at which the job's measured phase ended
+	firstErr                                    error
+	failed                                      error // the engine itself failed: the run is incomplete
+	stats                                       *engines.Stats
 }
 
 func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engines.Engine,
@@ -53,14 +56,14 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 		return nil, fmt.Errorf("job %d: open %s: %w", index, ds.Path, err)
 	}
 	j := &job{
-		cfg: cfg, shared: shared, index: index, quota: quota,
+		cfg: cfg, shared: shared, index: index, quota: quota, passes: cfg.Cache == CacheCold,
 		file: ds.Index, f: f, fd: int(f.Fd()), eng: eng, verify: verify,
 		lat: newHist(), slat: newHist(), clat: newHist(),
 		reqs:  make([]engines.Request, cfg.IODepth),
 		start: make([]int64, cfg.IODepth),
 		sub:   make([]int64, cfg.IODepth),
 		pattern: wl.New(workloads.PatternConfig{
-			Size: cfg.Size, BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed,
+			Size: cfg.Size, BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed, Random: cfg.Random,
 		}),
 	}
 	if err := pagecache.Advise(j.fd, advice); err != nil {
@@ -89,21 +92,20 @@ func (j *job) release() {
 	}
 }
 
-// run drives the job to the end of the run. Everything it needs per request is allocated
-// before; the loop itself does not allocate.
+// run drives the job to the end of the run: the warm-up, the gate where the measured phase
+// begins, the measured phase with a barrier at each new pass over the file of a cold run, and
+// the drain. Everything it needs per request is allocated before; the loop does not allocate.
 func (j *job) run() {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	finished := false
-	finish := func() {
-		if !finished {
-			finished = true
-			if j.shared.running.Add(-1) == 0 {
-				j.shared.lastDone()
-			}
+	left := false
+	leave := func() {
+		if !left {
+			left = true
+			j.shared.bar.leave()
 		}
 	}
-	defer finish()
+	defer leave()
 
 	rd, err := j.eng.Open(j.cfg.engineConfig())
 	if err != nil {
@@ -115,9 +117,8 @@ func (j *job) run() {
 			j.fail(fmt.Errorf("close: %w", err))
 		}
 	}()
-	invalidator, _ := rd.(engines.Invalidator)
+	j.inv, _ = rd.(engines.Invalidator)
 	statsReader, _ := rd.(engines.StatsReader)
-	measuring := false
 
 	free := make([]*engines.Request, 0, len(j.reqs))
 	for i := range j.reqs {
@@ -125,39 +126,50 @@ func (j *job) run() {
 	}
 	batch := make([]*engines.Request, 0, len(j.reqs))
 	done := make([]*engines.Request, 0, len(j.reqs))
-	measureStart, deadline := j.shared.measureStart, j.shared.deadline
-	cold := j.cfg.Cache == CacheCold && j.cfg.Resident == 0
+	measuring := false
+	measureStart, deadline := int64(math.MaxInt64), int64(0) // set at the gate
+	warmupEnd := j.shared.warmupEnd
 	var issued int64
 	nextID := uint64(j.index) << 40 // request IDs, unique in the run, name requests in traces
-	issuing := true
+	issuing, atBarrier := true, false
+	held := int64(-1) // the first offset of a new pass, held while the job waits at the barrier
 	inflight := 0
 
 	for {
 		now := clock.Now()
-		if issuing && (j.shared.stop.Load() || deadline > 0 && now >= deadline) {
-			issuing = false
-		}
-		if !measuring && now >= measureStart {
-			measuring = true
-			if statsReader != nil {
-				statsReader.ResetStats()
+		if issuing {
+			switch {
+			case j.shared.stop.Load():
+				issuing = false
+				j.end = max(j.end, now)
+			case !measuring && now >= warmupEnd:
+				issuing, atBarrier = false, true // the gate
+			case measuring && deadline > 0 && now >= deadline:
+				issuing = false
+				j.end = deadline
 			}
 		}
 		batch = batch[:0]
 		for issuing && len(free) > 0 {
-			if now >= measureStart {
-				if j.quota > 0 && issued >= j.quota {
-					issuing = false
+			if measuring && j.quota >= 0 && issued >= j.quota {
+				issuing = false
+				break
+			}
+			off := held
+			if off < 0 {
+				var wrapped bool
+				if off, wrapped = j.pattern.Next(); wrapped && j.passes {
+					held, issuing, atBarrier = off, false, true
 					break
 				}
+			} else {
+				held = -1
+			}
+			if measuring {
 				issued++
 			}
 			r := free[len(free)-1]
 			free = free[:len(free)-1]
-			off, wrapped := j.pattern.Next()
-			if wrapped && cold {
-				j.evict(invalidator)
-			}
 			r.Offset = off
 			r.ID = nextID
 			nextID++
@@ -177,7 +189,22 @@ func (j *job) run() {
 			inflight += len(batch)
 		}
 		if inflight == 0 {
-			break
+			if !atBarrier || j.shared.stop.Load() {
+				break
+			}
+			// Nothing in flight: wait for the others, then go on in the state the barrier's
+			// action left (the measured phase begun, the file evicted for a new pass).
+			j.shared.bar.await()
+			atBarrier, issuing = false, true
+			if !measuring && j.shared.measuring.Load() {
+				measuring = true
+				measureStart = j.shared.measureStart
+				if statsReader != nil {
+					statsReader.ResetStats()
+				}
+			}
+			deadline = j.shared.deadline.Load()
+			continue
 		}
 		done, err = rd.Reap(done[:0], 1)
 		if err != nil {
@@ -200,11 +227,11 @@ func (j *job) run() {
 		}
 		inflight -= len(done)
 	}
-	if statsReader != nil {
+	if statsReader != nil && measuring {
 		s := statsReader.Stats()
 		j.stats = &s
 	}
-	finish() // before Close: the CPU reading must not include the engine's teardown
+	leave() // before Close: the CPU reading must not include the engine's teardown
 }
 
 // complete accounts for one completed request, reaped at t.
@@ -218,8 +245,12 @@ func (j *job) complete(r *engines.Request, t, measureStart, deadline int64) {
 		return
 	}
 	start, sub := j.start[r.User], j.sub[r.User]
-	if start < measureStart || deadline > 0 && t > deadline {
-		return // warm-up, or finished after the measured phase
+	if start < measureStart {
+		j.warmupOps++
+		return
+	}
+	if deadline > 0 && t > deadline {
+		return // finished after the measured phase
 	}
 	j.ops++
 	j.bytes += int64(r.N)
@@ -257,22 +288,10 @@ func (j *job) verifyError(r *engines.Request) {
 	}
 }
 
-// evict drops the file from the page cache again when a cold job starts a new pass.
-func (j *job) evict(inv engines.Invalidator) {
-	j.drops++
-	err := pagecache.Drop(j.fd, 0, j.cfg.Size)
-	if err == nil && inv != nil {
-		err = inv.Invalidate()
-	}
-	if err != nil && j.firstErr == nil {
-		j.firstErr = fmt.Errorf("evict for a new pass: %w", err)
-	}
-}
-
 func (j *job) fail(err error) {
 	j.failed = fmt.Errorf("job %d: %w", j.index, err)
 	if j.firstErr == nil {
 		j.firstErr = j.failed
 	}
-	j.shared.stop.Store(true)
+	j.shared.halt()
 }

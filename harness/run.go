@@ -7,14 +7,15 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/clock"
+	"github.com/aiobench/aiobench/internal/diskstats"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
@@ -32,7 +33,7 @@ const (
 type Result struct {
 	Row      results.Row
 	Warnings []string
-	// Hist holds the run's latency histograms in nanoseconds, merged over jobs.
+	// The run's latency histograms (lat, slat, clat) in nanoseconds, merged over jobs.
 	Lat, Slat, Clat *hdrhistogram.Histogram
 }
 
@@ -62,6 +63,9 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		}
 	}
 	wl, _ := workloads.Lookup(cfg.Workload)
+	if wl.Ordered && cfg.Random == "" {
+		cfg.Random = workloads.RandomPerm
+	}
 
 	ctl, err := os.Open(ds.Path)
 	if err != nil {
@@ -75,6 +79,9 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
 	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
 	row.Threads, row.Waiters, row.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
+	if wl.Ordered {
+		row.Random = cfg.Random
+	}
 	row.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
 	if cfg.WaiterSpin < 0 {
 		row.WaiterSpinUS = -1
@@ -90,7 +97,8 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	}
 	row.Fadvise = advice.String()
 
-	// Put the file in the asked-for state, then measure what state it is really in.
+	// Put the file in the asked-for state for the warm-up; the gate puts it back in that state
+	// when the measured phase starts and measures what state it is really in.
 	switch cfg.Cache {
 	case CacheWarm:
 		err = pagecache.Warm(ctlFd, cfg.Size)
@@ -103,16 +111,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Path, err)
 	}
-	if row.ResidentStart, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
-		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
-	}
 	row.ResidentTarget = 100 * cfg.Resident
-	switch {
-	case cfg.Cache == CacheWarm && row.ResidentStart < warmResidentMin:
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident (memory pressure?)", cfg.Engine, row.ResidentStart))
-	case cfg.Cache != CacheWarm && math.Abs(row.ResidentStart-row.ResidentTarget) > coldResidentMax+5*min(cfg.Resident, 0.2):
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentTarget, row.ResidentStart))
-	}
 
 	// Threads that block in system calls must not take Ps from runnable goroutines (see
 	// engines.Blocker): give them Ps of their own for the run.
@@ -122,17 +121,26 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(row.GOMAXPROCS))
 	}
 
-	jobs := make([]*job, cfg.Jobs)
+	shared := &runState{cfg: &cfg, ctl: ctlFd}
+	if dev, err := diskstats.Resolve(filepath.Dir(ds.Path)); err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("no device counters (dev_* columns left empty): %v", err))
+	} else {
+		shared.dev = dev
+		row.DevName = dev.Name
+		if dev.What != "" {
+			res.Warnings = append(res.Warnings, "device counters: "+dev.What)
+		}
+	}
+	shared.jobs = make([]*job, cfg.Jobs)
 	defer func() {
-		for _, j := range jobs {
+		for _, j := range shared.jobs {
 			if j != nil {
 				j.release()
 			}
 		}
 	}()
-	shared := &runState{}
-	for i := range jobs {
-		quota := int64(0)
+	for i := range shared.jobs {
+		quota := int64(-1)
 		if cfg.Ops > 0 {
 			quota = cfg.Ops / int64(cfg.Jobs)
 			if int64(i) < cfg.Ops%int64(cfg.Jobs) {
@@ -143,7 +151,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		if err != nil {
 			return nil, err
 		}
-		jobs[i] = j
+		shared.jobs[i] = j
 	}
 
 	if cfg.Background != nil {
@@ -151,41 +159,43 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		defer stop()
 	}
 
-	// Start every job, take the CPU reading when the measured phase begins, and another when the
-	// last job has finished measuring.
-	stopWatch := context.AfterFunc(ctx, func() { shared.stop.Store(true) })
+	// Start every job; they meet at the gate after the warm-up, and the last to leave the
+	// measured phase takes the end readings.
+	shared.bar = newBarrier(len(shared.jobs), shared.atBarrier, shared.last)
+	stopWatch := context.AfterFunc(ctx, shared.halt)
 	defer stopWatch()
 	row.StartedUTC = time.Now().UTC().Format(time.RFC3339)
-	var startUsage, endUsage unix.Rusage
-	t0 := clock.Now()
-	shared.measureStart = t0 + int64(cfg.Warmup)
-	if cfg.Runtime > 0 {
-		shared.deadline = shared.measureStart + int64(cfg.Runtime)
-	}
-	shared.running.Store(int32(len(jobs)))
-	shared.lastDone = func() { _ = unix.Getrusage(unix.RUSAGE_SELF, &endUsage) }
-	if cfg.Warmup == 0 {
-		_ = unix.Getrusage(unix.RUSAGE_SELF, &startUsage)
-	}
+	shared.warmupEnd = clock.Now() + int64(cfg.Warmup)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	for _, j := range shared.jobs {
 		wg.Add(1)
 		go func() { defer wg.Done(); j.run() }()
 	}
-	if cfg.Warmup > 0 {
-		sleepUntil(ctx, shared.measureStart)
-		_ = unix.Getrusage(unix.RUSAGE_SELF, &startUsage)
-	}
 	wg.Wait()
-
+	if shared.err != nil {
+		return nil, shared.err
+	}
 	if row.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
 		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
 	}
+	collect(shared, res)
+	for _, j := range shared.jobs {
+		if j.failed != nil {
+			return res, fmt.Errorf("engine %s failed: %w", cfg.Engine, j.failed)
+		}
+	}
+	return res, nil
+}
 
-	var end int64
-	row.Complete = !shared.stop.Load()
+// collect turns what the jobs and the phases recorded into the row.
+func collect(s *runState, res *Result) {
+	row := &res.Row
+	cfg := s.cfg
+	row.Complete = !s.stop.Load()
+	row.CacheDrops = s.drops
 	var stats *engines.Stats
-	for _, j := range jobs {
+	var end int64
+	for _, j := range s.jobs {
 		if j.stats != nil {
 			if stats == nil {
 				stats = &engines.Stats{}
@@ -193,10 +203,10 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 			stats.Merge(j.stats)
 		}
 		row.Ops += j.ops
+		row.WarmupOps += j.warmupOps
 		row.Bytes += j.bytes
 		row.Errors += j.errors
 		row.VerifyErrors += j.verifyErrors
-		row.CacheDrops += j.drops
 		end = max(end, j.end)
 		if j.failed != nil {
 			row.Complete = false
@@ -208,22 +218,38 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		res.Slat.Merge(j.slat)
 		res.Clat.Merge(j.clat)
 	}
-	if shared.deadline > 0 && row.Complete {
-		end = shared.deadline
+	if !s.measuring.Load() {
+		return // stopped before the measured phase began: nothing was measured
 	}
-	if end > shared.measureStart {
-		row.Elapsed = float64(end-shared.measureStart) / 1e9
+	row.ResidentStart = s.residentStart
+	switch {
+	case cfg.Cache == CacheWarm && row.ResidentStart < warmResidentMin:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, row.ResidentStart))
+	case cfg.Cache != CacheWarm && math.Abs(row.ResidentStart-row.ResidentTarget) > coldResidentMax+5*min(cfg.Resident, 0.2):
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentTarget, row.ResidentStart))
 	}
-	fillStats(row, res, &startUsage, &endUsage)
+	if row.Ops == 0 && row.FirstError == "" {
+		row.FirstError = "no request completed with verified data in the measured phase"
+	}
+	if end > s.measureStart {
+		row.Elapsed = float64(end-s.measureStart-s.paused) / 1e9
+	}
+	fillStats(row, res, &s.startUsage, &s.usage)
 	if stats != nil {
 		fillEngineStats(row, stats)
 	}
-	for _, j := range jobs {
-		if j.failed != nil {
-			return res, fmt.Errorf("engine %s failed: %w", cfg.Engine, j.failed)
+	if s.dev != nil {
+		d := s.devDelta
+		row.DevKnown = true
+		row.DevReads, row.DevReadBytes = d.Reads, d.ReadSectors*512
+		if row.Ops > 0 {
+			row.DevReadsPerOp = float64(d.Reads) / float64(row.Ops)
+		}
+		if wall := s.endAt - s.measureStart - s.paused; wall > 0 {
+			row.DevUtil = 100 * float64(d.IOTicks) / float64(wall)
+			row.DevAqu = float64(d.QueueTime) / float64(wall)
 		}
 	}
-	return res, nil
 }
 
 func fillStats(row *results.Row, res *Result, start, end *unix.Rusage) {
@@ -329,29 +355,6 @@ func warmScattered(fd int, size int64, share float64, seed uint64) error {
 		}
 	}
 	return nil
-}
-
-func sleepUntil(ctx context.Context, at int64) {
-	d := time.Duration(at - clock.Now())
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
-// runState is shared by a run's jobs; its fields are written before the jobs start, except
-// those that are atomic.
-type runState struct {
-	measureStart int64 // clock.Now at which the measured phase begins
-	deadline     int64 // clock.Now at which it ends, 0 when bounded by ops only
-	stop         atomic.Bool
-	running      atomic.Int32
-	lastDone     func() // called by the last job to finish
 }
 
 // errShort is recorded when a read inside the file came back short.

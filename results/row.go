@@ -81,6 +81,19 @@ type Row struct {
 
 	Readaheads   int64   // engine counter, added after the settings above
 	WaiterSpinUS float64 // --waiter-spin asked for: 0 for the engine's default, -1 for none
+
+	Random    string // randread's order (perm or uniform), empty for other workloads
+	WarmupOps int64  // requests completed with verified data in the warm-up
+
+	// The block device's own counters over the measured phase (/sys/block/<dev>/stat); empty
+	// in the CSV when DevKnown is false (no block device under the data file).
+	DevKnown      bool
+	DevName       string
+	DevReads      int64
+	DevReadBytes  int64
+	DevReadsPerOp float64
+	DevUtil       float64 // percent
+	DevAqu        float64
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

@@ -76,6 +76,26 @@ func parse(s string, p any) error {
 	return nil
 }
 
+// devCol is a column of the device's counters: empty when the row has none (DevKnown false).
+func devCol[T value](name, unit, doc string, field func(*Row) *T) Column {
+	c := col(name, unit, doc, field)
+	get, set := c.get, c.set
+	c.get = func(r *Row) string {
+		if !r.DevKnown {
+			return ""
+		}
+		return get(r)
+	}
+	c.set = func(r *Row, s string) error {
+		if s == "" {
+			return nil
+		}
+		r.DevKnown = true
+		return set(r, s)
+	}
+	return c
+}
+
 // Numeric reports whether the column holds a number.
 func (c *Column) Numeric() bool { return c.numeric }
 
@@ -98,7 +118,7 @@ var Schema = []Column{
 	col("ops", "", "requests completed with verified data in the measured phase", func(r *Row) *int64 { return &r.Ops }),
 	col("bytes", "bytes", "bytes read by those requests", func(r *Row) *int64 { return &r.Bytes }),
 	col("errors", "", "requests that failed or came back short, over the whole run (warm-up included)", func(r *Row) *int64 { return &r.Errors }),
-	col("elapsed_s", "s", "length of the measured phase", func(r *Row) *float64 { return &r.Elapsed }),
+	col("elapsed_s", "s", "length of the measured phase, pauses to evict the file at a new pass left out", func(r *Row) *float64 { return &r.Elapsed }),
 	col("iops", "1/s", "ops / elapsed_s", func(r *Row) *float64 { return &r.IOPS }),
 	col("mib_s", "MiB/s", "bytes / elapsed_s / 2^20", func(r *Row) *float64 { return &r.MiBs }),
 	col("lat_mean_us", "µs", "mean latency, request start to completion seen by the job (lat)", func(r *Row) *float64 { return &r.LatMean }),
@@ -109,11 +129,11 @@ var Schema = []Column{
 	col("lat_max_us", "µs", "lat maximum", func(r *Row) *float64 { return &r.LatMax }),
 	col("slat_p50_us", "µs", "submission latency median: request start to Submit's return", func(r *Row) *float64 { return &r.SlatP50 }),
 	col("clat_p50_us", "µs", "completion latency median: Submit's return to completion", func(r *Row) *float64 { return &r.ClatP50 }),
-	col("cpu_user_s", "s", "user CPU of the whole process in the measured phase", func(r *Row) *float64 { return &r.CPUUser }),
-	col("cpu_sys_s", "s", "system CPU of the whole process in the measured phase", func(r *Row) *float64 { return &r.CPUSys }),
+	col("cpu_user_s", "s", "user CPU of the whole process in the measured phase (pauses at a new pass left out)", func(r *Row) *float64 { return &r.CPUUser }),
+	col("cpu_sys_s", "s", "system CPU of the whole process in the measured phase (pauses at a new pass left out)", func(r *Row) *float64 { return &r.CPUSys }),
 	col("cpu_us_per_op", "µs", "(cpu_user_s + cpu_sys_s) / ops", func(r *Row) *float64 { return &r.CPUPerOp }),
 	col("ctxsw", "", "voluntary + involuntary context switches of the process in the measured phase", func(r *Row) *int64 { return &r.CtxSw }),
-	col("resident_start_pct", "%", "share of the file in the page cache after cache preparation, before the run (mincore)", func(r *Row) *float64 { return &r.ResidentStart }),
+	col("resident_start_pct", "%", "share of the file in the page cache when the measured phase starts, after the warm-up and the cache preparation (mincore)", func(r *Row) *float64 { return &r.ResidentStart }),
 	col("resident_end_pct", "%", "share of the file in the page cache after the run", func(r *Row) *float64 { return &r.ResidentEnd }),
 	col("verify_errors", "", "requests whose data did not match the layout, over the whole run", func(r *Row) *int64 { return &r.VerifyErrors }),
 	col("complete", "", "true when the run reached its --runtime or --ops bound; false when it was interrupted or the engine failed", func(r *Row) *bool { return &r.Complete }),
@@ -133,7 +153,7 @@ var Schema = []Column{
 	col("lat_min_us", "µs", "lat minimum", func(r *Row) *float64 { return &r.LatMin }),
 	col("slat_p99_us", "µs", "slat 99th percentile", func(r *Row) *float64 { return &r.SlatP99 }),
 	col("clat_p99_us", "µs", "clat 99th percentile", func(r *Row) *float64 { return &r.ClatP99 }),
-	col("cache_drops", "", "times the page cache was evicted during the run (a cold time-based job starting a new pass)", func(r *Row) *int64 { return &r.CacheDrops }),
+	col("cache_drops", "", "times the file was evicted in the measured phase: a cold run starting a new pass over the whole file (a partly cached one made partly resident again); the pauses are left out of elapsed_s, CPU and dev_ columns", func(r *Row) *int64 { return &r.CacheDrops }),
 	col("first_error", "", "the first error of the run, empty when there was none", func(r *Row) *string { return &r.FirstError }),
 
 	// Engine counters, over the measured phase; 0 for engines that do not keep them.
@@ -162,6 +182,14 @@ var Schema = []Column{
 	col("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", func(r *Row) *string { return &r.Notifier }),
 	col("waiter_spin_us", "µs", "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off", func(r *Row) *float64 { return &r.WaiterSpinUS }),
 	col("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)", func(r *Row) *int64 { return &r.Readaheads }),
+	col("random", "", "randread's order: perm (every block once per pass) or uniform (with replacement); empty for other workloads", func(r *Row) *string { return &r.Random }),
+	col("warmup_ops", "", "requests completed with verified data in the warm-up (not timed)", func(r *Row) *int64 { return &r.WarmupOps }),
+	devCol("dev_name", "", "block device whose counters the dev_ columns report (a partition's disk); empty when the data file has none (tmpfs, overlay)", func(r *Row) *string { return &r.DevName }),
+	devCol("dev_reads", "", "read I/Os the device completed in the measured phase (/sys/block/<dev>/stat)", func(r *Row) *int64 { return &r.DevReads }),
+	devCol("dev_read_bytes", "bytes", "bytes the device read in the measured phase", func(r *Row) *int64 { return &r.DevReadBytes }),
+	devCol("dev_reads_per_op", "", "dev_reads / ops: about 1 for cold 4 KiB random reads, 0 for warm ones", func(r *Row) *float64 { return &r.DevReadsPerOp }),
+	devCol("dev_util_pct", "%", "share of the measured phase the device had I/O in flight (io_ticks, as iostat's %util)", func(r *Row) *float64 { return &r.DevUtil }),
+	devCol("dev_aqu", "", "average number of I/Os in the device's queue over the measured phase (time_in_queue, as iostat's aqu-sz)", func(r *Row) *float64 { return &r.DevAqu }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

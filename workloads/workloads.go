@@ -16,15 +16,33 @@ import (
 type PatternConfig struct {
 	Size      int64  // bytes of the data file in use
 	BlockSize int    // bytes per request
-	Job, Jobs int    // this job's index and the number of jobs
+	Job, Jobs int    // this job's index and the number of jobs; Jobs must not exceed the blocks
 	Seed      uint64 // the run's seed; each job derives its own source from it and Job
+	Random    string // randread's order: RandomPerm (also for "") or RandomUniform
 }
+
+// Random orders of randread (--random).
+const (
+	// RandomPerm visits every block once per pass, in a seeded pseudo-random order shared by
+	// the jobs, each job taking its own share of it (fio's default, its "random map").
+	RandomPerm = "perm"
+	// RandomUniform draws every offset uniformly with replacement, so a pass re-reads blocks
+	// it already read (fio's norandommap).
+	RandomUniform = "uniform"
+)
+
+// RandomModes lists the accepted --random values, the default first.
+var RandomModes = []string{RandomPerm, RandomUniform}
+
+// Blocks returns the number of whole blocks of bs in size: the blocks a pattern chooses from.
+func Blocks(size int64, bs int) int64 { return size / int64(bs) }
 
 // A Pattern yields one job's request offsets. It is used by one goroutine and never allocates.
 type Pattern interface {
 	// Next returns the next offset; wrapped is true when this request starts a new pass, that
-	// is when the job has covered its share of the file since the last pass began (a cold
-	// time-based run evicts the cache again then, as fio does when a job loops over a file).
+	// is when the job has covered its share of the file since the last pass began. The harness
+	// ends a pass over the file when every job has covered its share (a cold run evicts the
+	// cache again then, as fio does when a job loops over a file).
 	Next() (off int64, wrapped bool)
 }
 
@@ -35,15 +53,18 @@ type Workload struct {
 	// Advice is the posix_fadvise hint the harness gives every job's file by default, the same
 	// for every engine (as fio does), so readahead neither inflates nor hides device reads.
 	Advice pagecache.Advice
-	New    func(PatternConfig) Pattern
+	// Ordered is true for a workload whose order --random chooses.
+	Ordered bool
+	New     func(PatternConfig) Pattern
 }
 
 var all = map[string]*Workload{
 	"randread": {
-		Name:   "randread",
-		Doc:    "uniform random reads aligned to bs over the whole file (fadvise RANDOM)",
-		Advice: pagecache.AdviceRandom,
-		New:    newRandom,
+		Name:    "randread",
+		Doc:     "random reads aligned to bs over the whole file, each block once per pass (--random; fadvise RANDOM)",
+		Advice:  pagecache.AdviceRandom,
+		Ordered: true,
+		New:     newRandom,
 	},
 	"seqread": {
 		Name:   "seqread",
@@ -77,7 +98,55 @@ func JobSeed(seed uint64, job int) (uint64, uint64) {
 	return seed, uint64(job)*0x9e3779b97f4a7c15 + 1
 }
 
-type random struct {
+func newRandom(c PatternConfig) Pattern {
+	if c.Random == RandomUniform {
+		return newUniform(c)
+	}
+	return newPerm(c)
+}
+
+// perm is randread in --random perm order: pass p visits the blocks in the order of the
+// permutation keyed by (seed, p); job j of J takes indices [n·j/J, n·(j+1)/J) of it, so the
+// jobs together read every block exactly once per pass.
+type perm struct {
+	perm      permutation
+	seed      uint64
+	pass      uint64
+	lo, hi, i uint64
+	bs        int64
+}
+
+func newPerm(c PatternConfig) Pattern {
+	n := uint64(Blocks(c.Size, c.BlockSize))
+	jobs := uint64(max(c.Jobs, 1))
+	lo, hi := n*uint64(c.Job)/jobs, n*uint64(c.Job+1)/jobs
+	if lo == hi { // more jobs than blocks: the harness refuses it; never loop without a block
+		lo, hi = 0, n
+	}
+	return &perm{perm: newPermutation(n, passKey(c.Seed, 0)), seed: c.Seed, lo: lo, hi: hi, i: lo, bs: int64(c.BlockSize)}
+}
+
+// passKey is the permutation key of a pass: the same for every job of a run.
+func passKey(seed, pass uint64) uint64 {
+	s := seed ^ pass*0xd1b54a32d192ed03
+	return splitmix(&s)
+}
+
+func (p *perm) Next() (int64, bool) {
+	wrapped := false
+	if p.i == p.hi {
+		p.pass++
+		p.perm = newPermutation(p.perm.n, passKey(p.seed, p.pass))
+		p.i, wrapped = p.lo, true
+	}
+	off := int64(p.perm.at(p.i)) * p.bs
+	p.i++
+	return off, wrapped
+}
+
+// uniform is randread in --random uniform order: offsets drawn with replacement. A job's pass
+// is blocks/jobs requests.
+type uniform struct {
 	rng     *rand.Rand
 	blocks  uint64
 	bs      int64
@@ -85,9 +154,9 @@ type random struct {
 	issued  uint64
 }
 
-func newRandom(c PatternConfig) Pattern {
-	blocks := uint64(c.Size / int64(c.BlockSize))
-	return &random{
+func newUniform(c PatternConfig) Pattern {
+	blocks := uint64(Blocks(c.Size, c.BlockSize))
+	return &uniform{
 		rng:     rand.New(rand.NewPCG(JobSeed(c.Seed, c.Job))),
 		blocks:  blocks,
 		bs:      int64(c.BlockSize),
@@ -95,7 +164,7 @@ func newRandom(c PatternConfig) Pattern {
 	}
 }
 
-func (p *random) Next() (int64, bool) {
+func (p *uniform) Next() (int64, bool) {
 	wrapped := p.issued > 0 && p.issued%p.perPass == 0
 	p.issued++
 	return int64(p.rng.Uint64N(p.blocks)) * p.bs, wrapped

@@ -49,6 +49,7 @@ type options struct {
 	warmup    time.Duration
 	warmupSet bool
 	cache     string
+	random    string
 	fadvise   string
 	verify    string
 	rounds    int
@@ -68,7 +69,7 @@ type options struct {
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
-var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "rounds", "resident"}
+var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident"}
 
 func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
@@ -76,7 +77,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.SortFlags = false
 	*o = options{
 		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
-		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, fadvise: "auto",
+		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, random: workloads.RandomPerm, fadvise: "auto",
 		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
 	}
 	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
@@ -89,6 +90,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(intValue{&o.ops, 1}, "ops", "requests per run over all jobs; with --runtime, whichever ends first")
 	fs.Var(durationValue{v: &o.warmup, zeroOK: true, explicit: &o.warmupSet}, "warmup", "unmeasured time before each run (default: a tenth of --runtime, at most 1s; 0 with --ops alone)")
 	fs.Var(enumValue{&o.cache, harness.CacheModes}, "cache", "page-cache state: warm (read in first), cold (evicted first and on every pass), direct (O_DIRECT)")
+	fs.Var(enumValue{&o.random, workloads.RandomModes}, "random", "randread's order: perm (every block once per pass, as fio) or uniform (with replacement, fio's norandommap)")
 	fs.Var(enumValue{&o.fadvise, []string{"auto", "none"}}, "fadvise", "auto: the workload's posix_fadvise hint (RANDOM or SEQUENTIAL) for every engine; none: no hint")
 	fs.Var(enumValue{&o.verify, []string{"cheap", "full"}}, "verify", "cheap: a few words of every read; full: every byte")
 	fs.Var(intValue{&o.rounds, 1}, "rounds", "repeat the whole set; engines alternate order each round")
@@ -186,6 +188,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var rows []results.Row
 	done := 0
+	warned := map[string]bool{}
 	measured, runErr := spec.Execute(ctx, ds, func(res *harness.Result, warmup bool) {
 		done++
 		r := &res.Row
@@ -203,7 +206,10 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "aiobench: [%d/%d] %s %s %s bs=%s qd=%d jobs=%d cache=%s%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs\n",
 			done, spec.Len(), what, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, bg, r.IOPS, r.LatP50, r.LatP99)
 		for _, w := range res.Warnings {
-			fmt.Fprintf(stderr, "aiobench: warning: %s\n", w)
+			if !warned[w] { // the same warning for every run (no device counters) once
+				warned[w] = true
+				fmt.Fprintf(stderr, "aiobench: warning: %s\n", w)
+			}
 		}
 	})
 	if len(rows) > 0 {
@@ -234,7 +240,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var bad []string
 	for _, r := range rows {
-		if r.Errors > 0 || r.VerifyErrors > 0 || !r.Complete {
+		if r.Errors > 0 || r.VerifyErrors > 0 || !r.Complete || r.Ops == 0 {
 			bad = append(bad, fmt.Sprintf("%s round %d: %d read errors, %d verify errors: %s", r.Engine, r.Round, r.Errors, r.VerifyErrors, r.FirstError))
 		}
 	}
@@ -297,6 +303,9 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	}
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull
+	}
+	if changed("random") {
+		base.Random = o.random
 	}
 	suiteName := o.suite
 	if suiteName == "" && !slices.ContainsFunc(shaping, changed) {
@@ -389,7 +398,7 @@ func backgroundConfig(c *harness.Config) *harness.Config {
 // flagError rewrites a configuration error to name the flag.
 func flagError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), harness.ErrConfig.Error()+": ")
-	for _, f := range []string{"bs", "size", "iodepth", "jobs", "cache", "workload"} {
+	for _, f := range []string{"bs", "size", "iodepth", "jobs", "ops", "cache", "random", "workload"} {
 		if strings.HasPrefix(msg, f+" ") {
 			return fmt.Errorf("--%s: %s", f, strings.TrimPrefix(msg, f+" "))
 		}

@@ -112,6 +112,11 @@ func TestBadInput(t *testing.T) {
 		{"notifier unknown", []string{"--engine", "retry", "--notifier", "poll"}},
 		{"waiter-spin unparsable", []string{"--engine", "retry", "--waiter-spin", "fast"}},
 		{"waiter-spin negative", []string{"--engine", "retry", "--waiter-spin", "-5us"}},
+		{"ops fewer than jobs", []string{"--ops", "3", "--jobs", "4"}},
+		{"iodepth beyond the file's blocks", []string{"--iodepth", "100000"}},
+		{"jobs beyond the file's blocks", []string{"--jobs", "1000"}},
+		{"random unknown", []string{"--random", "shuffle"}},
+		{"random with seqread", []string{"--random", "uniform", "--workload", "seqread"}},
 	} {
 		before := listDir(t, dir)
 		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)
