@@ -1,21 +1,15 @@
 package retry
 
 import (
-	"math"
-	"sync"
 	"sync/atomic"
-	"syscall"
-	"time"
 
-	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/futex"
 )
 
-// The engine's two hand-offs between threads, built on futexes rather than channels: the job's
-// goroutine and the waiters are locked to OS threads, and waking a locked goroutine through a
-// channel goes through the Go scheduler, which hands Ps between threads and wakes spinning ones
-// (a fifth of the process's CPU at 4 KiB cold QD16 in a profile). With futexes, 8 interleaved
-// 2 s rounds gave 58.7k IOPS at 20.2 CPU µs/op against 48.5k at 22.3 with channels.
+// The engine's two hand-offs between threads are built on futexes rather than channels: armed
+// waits go to the waiters on a handoff.Queue; kicked requests come back to Reap on the ready
+// list below. The job's goroutine and the waiters are locked to OS threads, and waking a
+// locked goroutine through a channel goes through the Go scheduler (README, Performance).
 
 // readyList carries kicked requests and deferred completions from the notifiers (any thread)
 // to Reap (the driving goroutine): a lock-free stack of states, which Reap takes whole, and an
@@ -68,109 +62,4 @@ func (l *readyList) sleep() {
 		return
 	}
 	l.ev.Sleep()
-}
-
-// waitQueue carries armed waits from the driving goroutine to the waiter threads, oldest first:
-// a growable ring under a mutex (held for a few instructions), and a futex word the idle
-// waiters sleep on, touched by push only when one sleeps. It never blocks the pusher.
-//
-// An idle waiter first polls for up to spin before it sleeps (see pop).
-type waitQueue struct {
-	mu       sync.Mutex
-	buf      []wait
-	head     int
-	closed   bool
-	n        atomic.Int32  // waits queued; changed under mu, read without it when polling
-	seq      atomic.Uint32 // bumped to wake sleeping waiters
-	sleepers atomic.Int32
-	spin     time.Duration
-}
-
-func newWaitQueue(capacity int, spin time.Duration) *waitQueue {
-	return &waitQueue{buf: make([]wait, max(capacity, 1)), spin: spin}
-}
-
-// push appends w and wakes one sleeping waiter.
-func (q *waitQueue) push(w wait) {
-	q.mu.Lock()
-	n := int(q.n.Load())
-	if n == len(q.buf) {
-		grown := make([]wait, 2*len(q.buf))
-		for i := range n {
-			grown[i] = q.buf[(q.head+i)%len(q.buf)]
-		}
-		q.buf, q.head = grown, 0
-	}
-	q.buf[(q.head+n)%len(q.buf)] = w
-	q.n.Store(int32(n + 1))
-	q.mu.Unlock()
-	if q.sleepers.Load() > 0 {
-		q.seq.Add(1)
-		futex.Wake(&q.seq, 1)
-	}
-}
-
-// tryPop removes and returns the oldest wait, if there is one.
-func (q *waitQueue) tryPop() (wait, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.popLocked()
-}
-
-func (q *waitQueue) popLocked() (wait, bool) {
-	if q.n.Load() == 0 {
-		return wait{}, false
-	}
-	w := q.buf[q.head]
-	q.buf[q.head] = wait{}
-	q.head = (q.head + 1) % len(q.buf)
-	q.n.Add(-1)
-	return w, true
-}
-
-// pop removes and returns the oldest wait, sleeping while there is none. It returns false once
-// the queue is closed and empty.
-//
-// With the queue empty it first polls for up to q.spin, yielding the CPU on every turn to any
-// other thread that can run there. At 4 KiB cold reads, QD16, the next wait comes within a few
-// tens of microseconds, so a waiter that polls (a) spares the submitting thread the futex wake
-// it would otherwise pay on nearly every push and (b) keeps its CPU from halting between
-// waits, which on this project's VM delays the disk's interrupts. Measured: 10 interleaved
-// 2 s rounds, 64.4k IOPS at 20.5 CPU µs/op with a 50 µs spin against 52.9k at 22.0 without;
-// the spin's own CPU is counted in cpu_us_per_op. By default waiters poll only from QD8 up
-// (DefaultWaiterSpin says why).
-func (q *waitQueue) pop() (wait, bool) {
-	if q.spin > 0 && q.n.Load() == 0 {
-		deadline := clock.Now() + int64(q.spin)
-		for q.n.Load() == 0 && clock.Now() < deadline {
-			_, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
-		}
-	}
-	for {
-		q.mu.Lock()
-		if w, ok := q.popLocked(); ok {
-			q.mu.Unlock()
-			return w, true
-		}
-		if q.closed {
-			q.mu.Unlock()
-			return wait{}, false
-		}
-		// Registered as a sleeper under the lock: a push after the unlock sees it and bumps
-		// seq, so the Wait below returns at once instead of missing the push.
-		seq := q.seq.Load()
-		q.sleepers.Add(1)
-		q.mu.Unlock()
-		futex.Wait(&q.seq, seq)
-		q.sleepers.Add(-1)
-	}
-}
-
-// close lets the waiters return once the queue is empty.
-func (q *waitQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	q.seq.Add(1)
-	futex.Wake(&q.seq, math.MaxInt32)
 }

@@ -7,62 +7,6 @@ import (
 	"github.com/aiobench/aiobench/engines"
 )
 
-// The wait queue hands waits out oldest first, also across growth beyond its first capacity.
-func TestWaitQueueOrder(t *testing.T) {
-	q := newWaitQueue(2, 0)
-	for _, n := range []int{1, 2, 3, 7} {
-		for i := range n {
-			q.push(wait{gen: uint32(i)})
-		}
-		for i := range n {
-			w, ok := q.tryPop()
-			if !ok || w.gen != uint32(i) {
-				t.Fatalf("%d pushed: pop %d = %d, %v", n, i, w.gen, ok)
-			}
-		}
-		if _, ok := q.tryPop(); ok {
-			t.Fatalf("%d pushed: more popped", n)
-		}
-	}
-	// Interleaved, so that head wraps around before the ring grows.
-	q.push(wait{gen: 1})
-	q.push(wait{gen: 2})
-	q.tryPop()
-	q.push(wait{gen: 3})
-	q.push(wait{gen: 4})
-	for want := uint32(2); want <= 4; want++ {
-		if w, _ := q.tryPop(); w.gen != want {
-			t.Fatalf("after wrap: got %d, want %d", w.gen, want)
-		}
-	}
-}
-
-// A waiter asleep on an empty queue wakes for a push, and returns false once it is closed.
-func TestWaitQueueSleepPushClose(t *testing.T) {
-	q := newWaitQueue(1, 0)
-	got := make(chan uint32)
-	go func() {
-		for {
-			w, ok := q.pop()
-			if !ok {
-				close(got)
-				return
-			}
-			got <- w.gen
-		}
-	}()
-	time.Sleep(10 * time.Millisecond) // let it sleep
-	q.push(wait{gen: 9})
-	if g := <-got; g != 9 {
-		t.Fatalf("popped %d, want 9", g)
-	}
-	time.Sleep(10 * time.Millisecond)
-	q.close()
-	if _, open := <-got; open {
-		t.Fatal("pop returned a wait after close")
-	}
-}
-
 // The ready list gives back what was pushed, oldest first, and can take a state again once
 // it was taken.
 func TestReadyListOrder(t *testing.T) {

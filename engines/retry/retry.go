@@ -44,6 +44,7 @@ import (
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/fileio"
+	"github.com/aiobench/aiobench/internal/handoff"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,7 +59,7 @@ func init() { engines.Register("retry", engine{}) }
 const DefaultWaiters = 1
 
 // DefaultWaiterSpin is how long an idle waiter polls for new work before it sleeps when
-// Config.WaiterSpin is 0 and the queue depth is at least SpinQueueDepth (see waitQueue.pop for
+// Config.WaiterSpin is 0 and the queue depth is at least SpinQueueDepth (see handoff.Queue for
 // why). Below that depth the default is not to poll: the next wait seldom comes within the
 // spin, so polling costs more CPU than it saves. Cold 4 KiB reads, 3 alternating 2 s runs each,
 // polling against not: QD1 −5% IOPS at +50% CPU per request; QD2 +7% at +33%; QD4 +5% at +25%;
@@ -200,9 +201,9 @@ type wait struct {
 }
 
 type reader struct {
-	inline   []*engines.Request // completed inside Submit, not yet reaped
-	ready    readyList          // kicked requests and deferred completions, for Reap
-	waitq    *waitQueue         // armed waits, for the waiter threads
+	inline   []*engines.Request   // completed inside Submit, not yet reaped
+	ready    readyList            // kicked requests and deferred completions, for Reap
+	waitq    *handoff.Queue[wait] // armed waits, for the waiter threads, oldest first
 	waiters  sync.WaitGroup
 	inflight int // submitted and not yet reaped
 	nowait   bool
@@ -251,7 +252,7 @@ func newReader(cfg engines.Config, waiters int) *reader {
 	qd := max(cfg.QueueDepth, 1)
 	r := &reader{
 		inline:      make([]*engines.Request, 0, qd),
-		waitq:       newWaitQueue(qd, waiterSpin(cfg)),
+		waitq:       handoff.NewQueue[wait](qd, waiterSpin(cfg), 0),
 		nowait:      true,
 		trace:       cfg.Trace,
 		files:       make(map[int]*fileInfo),
@@ -535,7 +536,7 @@ func (r *reader) arm(st *state) {
 		r.local = append(r.local, w)
 		return
 	}
-	r.waitq.push(w)
+	r.waitq.Push(w)
 }
 
 // waitOldest waits, on the reaping thread, for the page of the oldest wait Reap keeps itself,
@@ -554,7 +555,7 @@ func (r *reader) waiter() {
 	defer r.waiters.Done()
 	var scratch [1]byte
 	for {
-		w, ok := r.waitq.pop()
+		w, ok := r.waitq.Pop()
 		if !ok {
 			return
 		}
@@ -691,7 +692,7 @@ func (r *reader) Close() error {
 		}
 	}
 	r.closed = true
-	r.waitq.close()
+	r.waitq.Close()
 	r.waiters.Wait()
 	return nil
 }

@@ -21,7 +21,7 @@ func manual(t *testing.T) (*reader, *engines.Request, *os.File) {
 	f, fd := file(t, 16<<20)
 	r := newReader(engines.Config{QueueDepth: 4}, 0)
 	req := &engines.Request{Fd: fd, Buf: make([]byte, 4096), ID: 7}
-	t.Cleanup(r.waitq.close)
+	t.Cleanup(r.waitq.Close)
 	return r, req, f
 }
 
@@ -76,7 +76,7 @@ func cache(t *testing.T, req *engines.Request) {
 
 func nextWait(t *testing.T, r *reader) wait {
 	t.Helper()
-	w, ok := r.waitq.tryPop()
+	w, ok := r.waitq.TryPop()
 	if !ok {
 		t.Fatal("no wait was armed")
 	}
@@ -85,7 +85,7 @@ func nextWait(t *testing.T, r *reader) wait {
 
 func noWait(t *testing.T, r *reader) {
 	t.Helper()
-	if w, ok := r.waitq.tryPop(); ok {
+	if w, ok := r.waitq.TryPop(); ok {
 		t.Fatalf("unexpected wait armed (gen %d)", w.gen)
 	}
 }
