@@ -60,7 +60,7 @@ type Config struct {
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.
-	// Such a run is not evicted again when a job starts a new pass.
+	// At each new pass over the file it is evicted and the same share made resident again.
 	Resident float64
 
 	// Background, when set, is a second run of another engine over another data file that

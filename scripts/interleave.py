@@ -39,7 +39,7 @@ def run(c):
         evict()
         p = subprocess.run(["fio", "--name=uring", f"--filename={d}/aiobench-data-0.bin", "--readonly",
                             "--ioengine=io_uring", "--rw=randread", "--bs=4k", "--iodepth=16", "--size=1G",
-                            f"--runtime={runtime}", "--time_based", "--invalidate=0", "--norandommap",
+                            f"--runtime={runtime}", "--time_based", "--invalidate=0",
                             "--output-format=terse"], check=True, capture_output=True, text=True)
         return float(p.stdout.split(";")[7]), 0.0
     p = subprocess.run(c.split() + ["--iodepth", "16", "--cache", "cold", "--runtime", runtime + "s", *common,

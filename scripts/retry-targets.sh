@@ -47,7 +47,7 @@ fio_uring() {
 	ab --engine null --cache cold --ops 1
 	fincore "$data" | tail -1 >&2
 	fio --name=uring --filename="$data" --readonly --ioengine=io_uring --rw=randread --bs=4k --iodepth=16 \
-		--size=1G --runtime="$RUNTIME" --time_based --invalidate=0 --norandommap --output-format=terse |
+		--size=1G --runtime="$RUNTIME" --time_based --invalidate=0 --output-format=terse |
 		cut -d';' -f8
 }
 aio_cold() {
