@@ -122,3 +122,13 @@ func TestBarrier(t *testing.T) {
 		t.Errorf("actions = %d, lasts = %d; want 1 and 1", actions, lasts)
 	}
 }
+
+// A run in which no request completed is a failed run: its first_error says so (the command
+// exits 1 on it), and nothing is made up for its figures.
+func TestNoOpsIsAFailedRun(t *testing.T) {
+	ds := layout(t, 1<<20)
+	r := run(t, Config{Engine: "sync", Runtime: time.Nanosecond}, ds).Row
+	if r.Ops != 0 || r.FirstError == "" || r.IOPS != 0 || r.CPUPerOp != 0 {
+		t.Errorf("ops %d, first_error %q, iops %v, cpu/op %v", r.Ops, r.FirstError, r.IOPS, r.CPUPerOp)
+	}
+}

@@ -274,3 +274,16 @@ func TestTmpfsWarning(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// A run that completed no request exits 1 and says why, with the row still written.
+func TestNoOpsExitsOne(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.csv")
+	_, stderr, code := call("--engine", "sync", "--size", "1M", "--runtime", "1ns", "--warmup", "0", "--dir", dir, "--output", out)
+	if code != 1 || !strings.Contains(stderr, "no request completed") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming the reason", code, stderr)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("the failed run's row was not written: %v", err)
+	}
+}
