@@ -2,12 +2,15 @@
 // of one percent delta: it is what `aiobench gate`, `aiobench compare` and the suites'
 // regression checks share.
 //
-// Two designs are supported. Paired: both arms ran in the same rounds (a suite's ABBA rounds),
-// so each round gives one log ratio candidate/baseline and the estimate is exp(median) − 1.
-// Independent: the samples come from two files (the gate), and the estimate is the ratio of
-// their medians − 1. Either way the estimate comes with a 95% confidence interval (order
-// statistics of the paired log ratios; a bootstrap seeded from the data for independent
-// samples, so a rerun gives the same interval) and a Mann–Whitney U p-value
+// Three designs are supported. Paired: both arms ran in the same rounds (a suite's ABBA rounds,
+// `aiobench ab`'s interleaved trials), so each round gives one log ratio candidate/baseline; the
+// estimate is exp(median) − 1 with a 95% interval from order statistics of the log ratios, and
+// the p-value is the Wilcoxon signed-rank test's on them (the pairing is what removes the
+// machine's drift, so the test must use it). Interleaved: thousands of short blocks alternating
+// between the arms (a duel, see Duel), whose neighbouring pairs are correlated; the interval
+// comes from a moving-block bootstrap. Independent: the samples come from two files (the gate),
+// the estimate is the ratio of their medians − 1 with a bootstrap interval seeded from the data
+// (a rerun gives the same interval), and the p-value is the Mann–Whitney U test's
 // (golang.org/x/perf/benchmath).
 package compare
 
@@ -47,7 +50,16 @@ const (
 	Regression   Verdict = "REGRESSION"
 	Improvement  Verdict = "IMPROVEMENT"
 	Inconclusive Verdict = "INCONCLUSIVE"
+	// Missing: a configuration of the baseline with no rows in the candidate (fails a gate).
+	Missing Verdict = "MISSING"
+	// Failed: the candidate's runs of a configuration failed where the baseline's did not.
+	Failed Verdict = "FAILED"
+	// New: a configuration only the candidate ran (reported, not judged).
+	New Verdict = "NEW"
 )
+
+// Fails reports whether a verdict fails a gate.
+func (v Verdict) Fails() bool { return v == Regression || v == Missing || v == Failed }
 
 // Confidence is the level of every interval.
 const Confidence = 0.95
@@ -64,19 +76,33 @@ type Result struct {
 	Baseline, Candidate float64 // medians
 	Change              float64 // the estimate
 	Lo, Hi              float64 // its 95% confidence interval
-	P                   float64 // Mann–Whitney U p-value
+	P                   float64 // the test's p-value
+	Test                string  // which test: "signed-rank", "U" or "block bootstrap"
 	N1, N2              int     // samples
 	Verdict             Verdict
 	Note                string // why INCONCLUSIVE, or a warning
 }
 
-// minSamples is the fewest samples per arm with which both a 95% interval of the median (order
-// statistics need 6) and a U test at alpha 0.05 (4 per arm) can come out decisive.
-func minSamples(alpha float64) int {
-	need := 6
+// Test names, as the tables show them.
+const (
+	TestSignedRank = "signed-rank"
+	TestU          = "U"
+	TestBlocks     = "block bootstrap"
+)
+
+// minOrderStats is the fewest values of which order statistics give a 95% interval of the median.
+const minOrderStats = 6
+
+// MinSamples is the fewest samples per arm (rounds, for paired data) with which a comparison
+// can come out decisive at alpha: a 95% interval of the median needs 6; the signed-rank test
+// needs n pairs with 2/2^n < alpha, the U test about 4 per arm at 0.05.
+func MinSamples(alpha float64, paired bool) int {
+	if paired {
+		return max(minOrderStats, minPairs(alpha))
+	}
 	for n := 2; n <= 50; n++ {
 		if uTest(ramp(n, 0), ramp(n, 1000)) < alpha {
-			return max(need, n)
+			return max(minOrderStats, n)
 		}
 	}
 	return 51
@@ -95,35 +121,43 @@ func Paired(base, cand []float64, dir Direction, o Options) Result {
 	if len(base) != len(cand) {
 		panic("compare: paired samples of different lengths")
 	}
-	r := Result{N1: len(base), N2: len(cand), P: uTest(base, cand)}
+	r := Result{N1: len(base), N2: len(cand), Test: TestSignedRank}
 	logs := make([]float64, 0, len(base))
 	for i := range base {
-		if base[i] > 0 && cand[i] > 0 {
+		if base[i] > 0 && cand[i] > 0 && finite(base[i]) && finite(cand[i]) {
 			logs = append(logs, math.Log(cand[i]/base[i]))
 		}
 	}
+	r.P = SignedRank(logs)
 	r.Baseline, r.Candidate = median(base), median(cand)
 	if len(logs) < len(base) {
 		r.Note = fmt.Sprintf("%d rounds with a zero value left out", len(base)-len(logs))
 	}
 	if len(logs) == 0 {
-		return decide(r, dir, o, nil)
+		return decide(r, dir, o, true, nil)
 	}
 	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(logs, &benchmath.DefaultThresholds), Confidence)
 	r.Change, r.Lo, r.Hi = math.Exp(s.Center)-1, math.Exp(s.Lo)-1, math.Exp(s.Hi)-1
-	return decide(r, dir, o, s.Warnings)
+	r.N1, r.N2 = len(logs), len(logs)
+	return decide(r, dir, o, true, s.Warnings)
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // Independent compares two independent samples (from two files): the ratio of their medians,
 // with a bootstrap interval seeded from the data.
 func Independent(base, cand []float64, dir Direction, o Options) Result {
-	r := Result{N1: len(base), N2: len(cand), Baseline: median(base), Candidate: median(cand), P: uTest(base, cand)}
-	if len(base) == 0 || len(cand) == 0 || r.Baseline <= 0 {
-		return decide(r, dir, o, nil)
+	base, cand = finiteOnly(base), finiteOnly(cand)
+	r := Result{N1: len(base), N2: len(cand), Baseline: median(base), Candidate: median(cand), P: uTest(base, cand), Test: TestU}
+	if len(base) == 0 || len(cand) == 0 {
+		return decide(r, dir, o, false, nil)
+	}
+	if r.Baseline == 0 {
+		return zeroBaseline(r, dir, o)
 	}
 	r.Change = r.Candidate/r.Baseline - 1
 	r.Lo, r.Hi = bootstrap(base, cand)
-	return decide(r, dir, o, nil)
+	return decide(r, dir, o, false, nil)
 }
 
 // bootstrapIters is the number of resamples of the bootstrap interval.
@@ -202,8 +236,8 @@ func median(xs []float64) float64 {
 // worse) with t = log(1+threshold): REGRESSION when the whole interval is above t and p < alpha;
 // IMPROVEMENT when it is below −t and p < alpha; PASS when it lies within [−t, t]; otherwise,
 // or with fewer samples than the test needs, INCONCLUSIVE.
-func decide(r Result, dir Direction, o Options, warnings []error) Result {
-	need := minSamples(o.Alpha)
+func decide(r Result, dir Direction, o Options, paired bool, warnings []error) Result {
+	need := MinSamples(o.Alpha, paired)
 	if r.N1 < need || r.N2 < need {
 		r.Verdict = Inconclusive
 		r.Note = fmt.Sprintf("%d and %d samples; the test needs at least %d on each side", r.N1, r.N2, need)
@@ -263,4 +297,45 @@ func sortedCopy(xs []float64) []float64 {
 	c := append([]float64(nil), xs...)
 	sort.Float64s(c)
 	return c
+}
+
+// finiteOnly returns xs without NaN and infinite values (the results reader refuses them; this
+// keeps the tests' arithmetic safe whatever the caller passes).
+func finiteOnly(xs []float64) []float64 {
+	for _, x := range xs {
+		if !finite(x) {
+			out := make([]float64, 0, len(xs))
+			for _, y := range xs {
+				if finite(y) {
+					out = append(out, y)
+				}
+			}
+			return out
+		}
+	}
+	return xs
+}
+
+// zeroBaseline decides a comparison whose baseline median is 0, where no relative change
+// exists: PASS when the candidate's median is 0 as well; otherwise the U test decides alone, in
+// the metric's direction (a count such as errors going from 0 to 3 in every round is a
+// REGRESSION), and INCONCLUSIVE when it cannot.
+func zeroBaseline(r Result, dir Direction, o Options) Result {
+	need := MinSamples(o.Alpha, false)
+	r.Lo, r.Hi = math.Inf(-1), math.Inf(1)
+	switch {
+	case r.Candidate == 0:
+		r.Lo, r.Hi, r.Verdict, r.Note = 0, 0, Pass, "both medians are 0"
+	case r.N1 < need || r.N2 < need:
+		r.Verdict = Inconclusive
+		r.Note = fmt.Sprintf("baseline median 0; %d and %d samples, the test needs at least %d on each side", r.N1, r.N2, need)
+	case r.P >= o.Alpha:
+		r.Verdict = Inconclusive
+		r.Note = "baseline median 0: no relative change; the U test is not significant"
+	case (r.Candidate > 0) == (dir == LowerIsBetter):
+		r.Change, r.Verdict, r.Note = math.Inf(1), Regression, "baseline median 0: decided by the U test alone"
+	default:
+		r.Change, r.Verdict, r.Note = math.Inf(1), Improvement, "baseline median 0: decided by the U test alone"
+	}
+	return r
 }

@@ -70,8 +70,8 @@ func TestEstimates(t *testing.T) {
 	if a.Lo > a.Change || a.Hi < a.Change || a.Lo < 0.15 || a.Hi > 0.25 {
 		t.Errorf("independent +20%%: %+v", a)
 	}
-	if n := minSamples(0.05); n != 6 {
-		t.Errorf("minSamples = %d, want 6", n)
+	if n := MinSamples(0.05, false); n != 6 {
+		t.Errorf("MinSamples = %d, want 6", n)
 	}
 }
 

@@ -25,15 +25,14 @@ type Metric struct {
 // DefaultMetrics are what the gate compares unless told otherwise.
 var DefaultMetrics = []string{"iops", "lat_p50_us", "lat_p99_us"}
 
-// MetricByName returns the metric for a results column. Throughput columns are better higher;
-// latencies, CPU, context switches and retry effort are better lower.
+// MetricByName returns the metric for a results column, its direction as the schema states it
+// (results.Column.Better); a column that is not a metric is an error.
 func MetricByName(name string) (Metric, error) {
 	c, ok := results.ColumnByName(name)
-	if !ok || !c.Numeric() || slices.Contains(results.KeyColumns, name) || name == "round" || name == "seed" || name == "ncpu" || name == "gomaxprocs" || name == "size" {
+	if !ok || !c.IsMetric() {
 		return Metric{}, fmt.Errorf("%q is not a metric (e.g. %s, mib_s, lat_mean_us, lat_p999_us, cpu_us_per_op)", name, strings.Join(DefaultMetrics, ", "))
 	}
-	switch name {
-	case "iops", "mib_s", "ops", "bytes":
+	if c.Better == results.BetterHigher {
 		return Metric{name, HigherIsBetter}, nil
 	}
 	return Metric{name, LowerIsBetter}, nil
@@ -42,7 +41,7 @@ func MetricByName(name string) (Metric, error) {
 // A Line is one configuration's comparison of one metric.
 type Line struct {
 	Key    results.Key
-	Label  string // names the comparison instead of Key when set
+	Label  string // names the comparison in tables
 	Metric Metric
 	Result
 }
@@ -50,9 +49,13 @@ type Line struct {
 // ErrNothingInCommon is returned when two files share no configuration.
 var ErrNothingInCommon = errors.New("no configuration in common")
 
-// Files compares candidate against baseline: rows are matched by configuration (engine,
-// workload, bs, iodepth, jobs, cache), each side's rows of a configuration (its rounds) are one
-// sample, and each metric is compared in its direction (Independent).
+// Files compares candidate against baseline: rows are matched by configuration (every column
+// that sets up a run), each side's rows of a configuration (its rounds) are one sample, and each
+// metric is compared in its direction (Independent). Rows of failed runs (complete=false,
+// errors or verify_errors) are left out and counted in the note; a configuration whose
+// candidate rows all failed where the baseline's did not is FAILED. A configuration of the
+// baseline that the candidate lacks is MISSING; one only in the candidate is NEW. Both files
+// must share at least one configuration.
 func Files(base, cand *results.File, metrics []Metric, o Options) ([]Line, error) {
 	for _, f := range []*results.File{base, cand} {
 		for _, m := range metrics {
@@ -62,28 +65,75 @@ func Files(base, cand *results.File, metrics []Metric, o Options) ([]Line, error
 		}
 	}
 	bs, cs := group(base), group(cand)
+	all := keys(bs)
+	for k := range cs {
+		if _, ok := bs[k]; !ok {
+			all = append(all, k)
+		}
+	}
+	label := labels(all)
 	var lines []Line
+	common := 0
 	for _, k := range keys(bs) {
 		crows, ok := cs[k]
 		if !ok {
+			lines = append(lines, Line{Key: k, Label: label[k], Result: Result{Verdict: Missing,
+				Note: fmt.Sprintf("in %s, not in %s: the candidate did not run it", base.Name, cand.Name)}})
 			continue
 		}
+		common++
+		bgood, bfailed := usable(base, bs[k])
+		cgood, cfailed := usable(cand, crows)
 		for _, m := range metrics {
 			col, _ := results.ColumnByName(m.Name)
-			r := Independent(values(bs[k], col), values(crows, col), m.Dir, o)
-			lines = append(lines, Line{Key: k, Metric: m, Result: r})
+			r := Independent(values(bgood, col), values(cgood, col), m.Dir, o)
+			if cfailed > 0 && len(cgood) < MinSamples(o.Alpha, false) && bfailed == 0 {
+				r.Verdict = Failed
+				r.Note = fmt.Sprintf("%d of %d candidate runs failed, no baseline run did", cfailed, len(crows))
+			} else if bfailed+cfailed > 0 {
+				r.Note = strings.TrimPrefix(r.Note+fmt.Sprintf("; failed runs left out: %d baseline, %d candidate", bfailed, cfailed), "; ")
+			}
+			lines = append(lines, Line{Key: k, Label: label[k], Metric: m, Result: r})
 		}
 	}
-	if len(lines) == 0 {
-		return nil, fmt.Errorf("%s and %s: %w (configurations are engine, workload, bs, iodepth, jobs, cache)", base.Name, cand.Name, ErrNothingInCommon)
+	if common == 0 {
+		return nil, fmt.Errorf("%s and %s: %w (a configuration is every column that sets up a run: %s)", base.Name, cand.Name,
+			ErrNothingInCommon, strings.Join(configNames(), ", "))
+	}
+	for _, k := range keys(cs) {
+		if _, ok := bs[k]; !ok {
+			lines = append(lines, Line{Key: k, Label: label[k], Result: Result{Verdict: New,
+				Note: fmt.Sprintf("only in %s: nothing to compare it with", cand.Name)}})
+		}
 	}
 	return lines, nil
 }
 
+// usable returns the rows of runs that completed without errors, and how many were left out.
+func usable(f *results.File, rows []results.Row) ([]results.Row, int) {
+	good := rows[:0:0]
+	for _, r := range rows {
+		if (f.Has("complete") && !r.Complete) || r.Errors > 0 || r.VerifyErrors > 0 {
+			continue
+		}
+		good = append(good, r)
+	}
+	return good, len(rows) - len(good)
+}
+
+func configNames() []string {
+	var n []string
+	for _, c := range results.ConfigColumns() {
+		n = append(n, c.Name)
+	}
+	return n
+}
+
 func group(f *results.File) map[results.Key][]results.Row {
 	g := map[results.Key][]results.Row{}
-	for _, r := range f.Rows {
-		g[r.Key()] = append(g[r.Key()], r)
+	for i := range f.Rows {
+		k := f.Rows[i].Key()
+		g[k] = append(g[k], f.Rows[i])
 	}
 	return g
 }
@@ -93,7 +143,7 @@ func keys(g map[results.Key][]results.Row) []results.Key {
 	for k := range g {
 		ks = append(ks, k)
 	}
-	slices.SortFunc(ks, func(a, b results.Key) int { return strings.Compare(KeyString(a), KeyString(b)) })
+	slices.Sort(ks)
 	return ks
 }
 
@@ -106,16 +156,45 @@ func values(rows []results.Row, col *results.Column) []float64 {
 	return v
 }
 
-// KeyString formats a configuration for tables.
+// KeyString formats a configuration for tables: engine, workload, bs, iodepth, jobs and cache,
+// and the resident share and background engine where set.
 func KeyString(k results.Key) string {
-	s := fmt.Sprintf("%s %s bs=%d qd=%d jobs=%d %s", k.Engine, k.Workload, k.BS, k.IODepth, k.Jobs, k.Cache)
-	if k.ResidentTarget > 0 {
-		s += fmt.Sprintf(" resident=%g%%", k.ResidentTarget)
+	s := fmt.Sprintf("%s %s bs=%s qd=%s jobs=%s %s", k.Value("engine"), k.Value("workload"), k.Value("bs"),
+		k.Value("iodepth"), k.Value("jobs"), k.Value("cache"))
+	if v := k.Value("resident_target_pct"); v != "" && v != "0" {
+		s += " resident=" + v + "%"
 	}
-	if k.Background != "" {
-		s += " background=" + k.Background
+	if v := k.Value("background"); v != "" {
+		s += " background=" + v
 	}
 	return s
+}
+
+// labels names each configuration for a table: KeyString, and where two configurations would
+// read the same, the other settings in which they differ.
+func labels(ks []results.Key) map[results.Key]string {
+	out := make(map[results.Key]string, len(ks))
+	same := map[string][]results.Key{}
+	for _, k := range ks {
+		same[KeyString(k)] = append(same[KeyString(k)], k)
+	}
+	for short, group := range same {
+		for _, k := range group {
+			out[k] = short
+			if len(group) == 1 {
+				continue
+			}
+			for _, c := range results.ConfigColumns() {
+				for _, o := range group {
+					if o.Value(c.Name) != k.Value(c.Name) {
+						out[k] += " " + c.Name + "=" + k.Value(c.Name)
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // MachineWarnings describes how the machines of two files differ (compared on their first rows).
@@ -138,7 +217,8 @@ func MachineWarnings(base, cand *results.File) []string {
 }
 
 // Header names the columns of a comparison table and summary file.
-var Header = []string{"configuration", "metric", "baseline", "candidate", "change", "interval", "p", "n", "verdict", "note"}
+// Columns are added at the end, never renamed: scripts read summaries.
+var Header = []string{"configuration", "metric", "baseline", "candidate", "change", "interval", "p", "n", "verdict", "note", "test"}
 
 func (l *Line) cells() []string {
 	pct := func(x float64) string {
@@ -151,10 +231,13 @@ func (l *Line) cells() []string {
 	if what == "" {
 		what = KeyString(l.Key)
 	}
+	if l.Verdict == Missing || l.Verdict == New {
+		return []string{what, "", "", "", "", "", "", "", string(l.Verdict), l.Note, ""}
+	}
 	return []string{
 		what, l.Metric.Name, num(l.Baseline), num(l.Candidate), pct(l.Change),
 		"[" + pct(l.Lo) + ", " + pct(l.Hi) + "]", fmt.Sprintf("%.3g", l.P),
-		fmt.Sprintf("%d+%d", l.N1, l.N2), string(l.Verdict), l.Note,
+		fmt.Sprintf("%d+%d", l.N1, l.N2), string(l.Verdict), l.Note, l.Test,
 	}
 }
 

@@ -9,17 +9,17 @@ import (
 )
 
 // benchUnits are the metrics written in Go benchmark format, with the unit name benchstat
-// shows and which way is better.
+// shows; which way each is better comes from the schema (Column.Better).
 var benchUnits = []struct {
-	column, unit, better string
+	column, unit string
 }{
-	{"iops", "iops", "higher"},
-	{"mib_s", "MiB/s", "higher"},
-	{"lat_mean_us", "lat-mean-us", "lower"},
-	{"lat_p50_us", "lat-p50-us", "lower"},
-	{"lat_p99_us", "lat-p99-us", "lower"},
-	{"lat_p999_us", "lat-p99.9-us", "lower"},
-	{"cpu_us_per_op", "cpu-us/op", "lower"},
+	{"iops", "iops"},
+	{"mib_s", "MiB/s"},
+	{"lat_mean_us", "lat-mean-us"},
+	{"lat_p50_us", "lat-p50-us"},
+	{"lat_p99_us", "lat-p99-us"},
+	{"lat_p999_us", "lat-p99.9-us"},
+	{"cpu_us_per_op", "cpu-us/op"},
 }
 
 // BenchName is a row's benchmark name: its configuration as /key=value parts.
@@ -48,7 +48,8 @@ func WriteBenchfmt(w io.Writer, rows []Row) error {
 		fmt.Fprintf(bw, "kernel: %s\nfs: %s\ndevice: %s\nncpu: %d\naiobench: %s\n", m.Kernel, m.FSType, m.Device, m.NCPU, m.Version)
 	}
 	for _, u := range benchUnits {
-		fmt.Fprintf(bw, "Unit %s better=%s\n", u.unit, u.better)
+		c, _ := ColumnByName(u.column)
+		fmt.Fprintf(bw, "Unit %s better=%s\n", u.unit, c.Better)
 	}
 	for i := range rows {
 		r := &rows[i]

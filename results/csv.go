@@ -192,8 +192,12 @@ func Read(r io.Reader, name string) (*File, error) {
 			if c == nil {
 				continue
 			}
-			if err := c.Set(&row, strings.TrimSpace(rec[i])); err != nil {
+			v := strings.TrimSpace(rec[i])
+			if err := c.Set(&row, v); err != nil {
 				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("column %s: %w", c.Name, err)}
+			}
+			if c.Numeric() && !c.Signed && strings.HasPrefix(v, "-") {
+				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("column %s: %q: negative, and it cannot be", c.Name, v)}
 			}
 		}
 		f.Rows = append(f.Rows, row)

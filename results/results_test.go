@@ -164,3 +164,30 @@ func TestBenchfmt(t *testing.T) {
 		t.Errorf("unit metadata %v", units)
 	}
 }
+
+// Every numeric column says whether it is a metric and which way it is better, and the
+// configuration columns include the six a file must have.
+func TestEveryColumnHasMeaning(t *testing.T) {
+	named := map[string]int{}
+	for _, list := range [][]string{metricsHigher, metricsLower, notMetrics} {
+		for _, n := range list {
+			named[n]++
+		}
+	}
+	for _, c := range Schema {
+		if c.Numeric() && named[c.Name] != 1 {
+			t.Errorf("numeric column %s is named %d times in metricsHigher, metricsLower and notMetrics; want once", c.Name, named[c.Name])
+		}
+		if !c.Numeric() && named[c.Name] != 0 {
+			t.Errorf("text column %s is classed as a number", c.Name)
+		}
+	}
+	for _, k := range KeyColumns {
+		if c, _ := ColumnByName(k); !c.Config {
+			t.Errorf("key column %s is not a configuration column", k)
+		}
+	}
+	if c, _ := ColumnByName("background_iops"); c.Better != BetterHigher {
+		t.Errorf("background_iops is better %q", c.Better)
+	}
+}

@@ -8,6 +8,8 @@
 // they do not know, so files written by newer versions stay readable.
 package results
 
+import "strings"
+
 // A Row is one measured run of one engine in one round. Latencies are in microseconds, CPU
 // times in seconds, sizes in bytes; the schema in schema.go documents every field.
 type Row struct {
@@ -108,19 +110,31 @@ type Machine struct {
 	Version   string // aiobench's version
 }
 
-// Key is the configuration that identifies comparable rows across files and rounds: engine,
-// workload, bs, iodepth, jobs and cache, and, for the runs that have them, the resident share
-// and the background engine (empty in files that lack those columns).
-type Key struct {
-	Engine, Workload string
-	BS, IODepth      int
-	Jobs             int
-	Cache            string
-	ResidentTarget   float64
-	Background       string
-}
+// Key is the configuration that identifies comparable rows across files and rounds: the values
+// of every column that sets up a run (meaning.go), by name. Files that lack a column (older
+// versions) read it as zero or empty on both sides.
+type Key string
 
 // Key returns the row's configuration.
 func (r *Row) Key() Key {
-	return Key{r.Engine, r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache, r.ResidentTarget, r.Background}
+	var b []byte
+	for i, c := range ConfigColumns() {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, c.Name...)
+		b = append(b, '=')
+		b = append(b, c.Get(r)...)
+	}
+	return Key(b)
+}
+
+// Value returns the value of the named column in k, or "".
+func (k Key) Value(name string) string {
+	for _, kv := range strings.Fields(string(k)) {
+		if n, v, _ := strings.Cut(kv, "="); n == name {
+			return v
+		}
+	}
+	return ""
 }

@@ -2,15 +2,22 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 )
 
 // A Column is one CSV column of the schema: its name (a contract), its unit and what it means,
 // and how a Row's field is formatted and parsed.
 type Column struct {
-	Name    string
-	Unit    string
-	Doc     string
+	Name string
+	Unit string
+	Doc  string
+	// Better says which way the column is better if it is a metric (meaning.go).
+	Better Better
+	// Config is true for a column that sets up a run: rows compare only when all agree.
+	Config bool
+	// Signed is true for a numeric column that may hold a negative value.
+	Signed  bool
 	numeric bool
 	get     func(*Row) string
 	set     func(*Row, string) error
@@ -60,6 +67,9 @@ func parse(s string, p any) error {
 		*p, err = strconv.ParseUint(s, 10, 64)
 	case *float64:
 		*p, err = strconv.ParseFloat(s, 64)
+		if err == nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
+			return fmt.Errorf("%q: not a finite number", s)
+		}
 	case *bool:
 		*p, err = strconv.ParseBool(s)
 	case *string:

@@ -46,6 +46,20 @@ func (p percentValue) Set(s string) error {
 	return nil
 }
 
+// alphaValue is a significance level: a fraction in (0, 0.5], given as 0.05 or 5%.
+type alphaValue struct{ v *float64 }
+
+func (a alphaValue) String() string { return strconv.FormatFloat(*a.v, 'f', -1, 64) }
+func (a alphaValue) Type() string   { return "alpha" }
+func (a alphaValue) Set(s string) error {
+	var v float64
+	if err := (percentValue{&v}).Set(s); err != nil || v <= 0 || v > 0.5 {
+		return fmt.Errorf("%q is not a significance level in (0, 0.5] (e.g. 0.05 or 5%%)", s)
+	}
+	*a.v = v
+	return nil
+}
+
 // compareFlags are the flags gate and compare share.
 type compareFlags struct {
 	opts    compare.Options
@@ -58,7 +72,7 @@ func (c *compareFlags) bind(fs *flag.FlagSet) {
 	c.metrics = compare.DefaultMetrics
 	c.format = "table"
 	fs.Var(percentValue{&c.opts.Threshold}, "threshold", "relative change that matters (e.g. 5%)")
-	fs.Var(percentValue{&c.opts.Alpha}, "alpha", "significance level of the Mann–Whitney U test")
+	fs.Var(alphaValue{&c.opts.Alpha}, "alpha", "significance level of the tests, in (0, 0.5]")
 	fs.Var(listValue{&c.metrics}, "metrics", "results columns to compare, comma-separated (iops and mib_s: higher is better; the rest lower)")
 	fs.Var(enumValue{&c.format, []string{"table", "markdown"}}, "format", "table, or markdown for a pull-request comment")
 }
@@ -130,19 +144,26 @@ func gate(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}
-	var regressions, inconclusive int
+	return gateExit(lines, cf.opts, *strict)
+}
+
+// gateExit turns verdicts into the gate's exit: 1 when any fails the gate (REGRESSION, MISSING,
+// FAILED), 3 under strict when any is INCONCLUSIVE, else 0.
+func gateExit(lines []compare.Line, o compare.Options, strict bool) error {
+	var failing []string
+	inconclusive := 0
 	for _, l := range lines {
-		switch l.Verdict {
-		case compare.Regression:
-			regressions++
-		case compare.Inconclusive:
+		switch {
+		case l.Verdict.Fails():
+			failing = append(failing, strings.Join(strings.Fields(l.Label+" "+l.Metric.Name+" "+string(l.Verdict)), " "))
+		case l.Verdict == compare.Inconclusive:
 			inconclusive++
 		}
 	}
 	switch {
-	case regressions > 0:
-		return exitError{exitFailure, fmt.Errorf("gate: %d regression(s) beyond %.3g%%", regressions, 100*cf.opts.Threshold)}
-	case inconclusive > 0 && *strict:
+	case len(failing) > 0:
+		return exitError{exitFailure, fmt.Errorf("gate: %d comparison(s) fail (threshold %.3g%%); first: %s", len(failing), 100*o.Threshold, failing[0])}
+	case inconclusive > 0 && strict:
 		return exitError{exitInconclusive, fmt.Errorf("gate: %d inconclusive comparison(s) under --strict", inconclusive)}
 	}
 	return nil
@@ -220,7 +241,7 @@ func checkSummary(path string) error {
 		return usagef("--summary %s: %v", path, err)
 	}
 	defer f.Close()
-	want := strings.Join(compare.Header, ",")
+	want := strings.Join(compare.Header[:10], ",") // summaries before the test column was added too
 	head := make([]byte, len(want))
 	if _, err := io.ReadFull(f, head); err != nil || string(head) != want {
 		return usagef("--summary %s: exists and is not an aiobench gate summary; refusing to overwrite it", path)
