@@ -96,6 +96,10 @@ type Row struct {
 	DevReadsPerOp float64
 	DevUtil       float64 // percent
 	DevAqu        float64
+
+	// DuelBlocks is the number of blocks this arm ran in the measured phase of a duel (two
+	// arms interleaved in short blocks on one thread), 0 for an ordinary run.
+	DuelBlocks int64
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

@@ -200,6 +200,7 @@ var Schema = []Column{
 	devCol("dev_reads_per_op", "", "dev_reads / ops: about 1 for cold 4 KiB random reads, 0 for warm ones", func(r *Row) *float64 { return &r.DevReadsPerOp }),
 	devCol("dev_util_pct", "%", "share of the measured phase the device had I/O in flight (io_ticks, as iostat's %util)", func(r *Row) *float64 { return &r.DevUtil }),
 	devCol("dev_aqu", "", "average number of I/Os in the device's queue over the measured phase (time_in_queue, as iostat's aqu-sz)", func(r *Row) *float64 { return &r.DevAqu }),
+	col("duel_blocks", "", "blocks of requests this arm ran in the measured phase of a duel (two arms alternating in short blocks on one thread; IOPS, lat mean and CPU from the blocks), 0 for an ordinary run", func(r *Row) *int64 { return &r.DuelBlocks }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

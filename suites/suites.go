@@ -28,7 +28,11 @@ type Options struct {
 	Warmup   time.Duration
 	Rounds   int
 	Resident float64 // large: share of the file resident in the partly cached runs
-	Base     harness.Config
+	// Interleave says how the syncfirst suite compares an engine's cached read with sync's:
+	// InterleaveDuel (the default, for "") or InterleaveRounds.
+	Interleave string
+	DuelBlock  time.Duration // work per duel block; 0: harness.DefaultBlockTime
+	Base       harness.Config
 	// Background is the data file of the syncfirst interference load (file 1 in --dir).
 	Background *workloads.Dataset
 }
@@ -39,11 +43,21 @@ type Arm struct {
 	Config harness.Config
 }
 
-// A Check compares two arms round by round (a paired comparison).
+// How sync-path checks interleave their two arms.
+const (
+	InterleaveDuel   = "duel"   // both arms on one thread, alternating blocks of about 1 ms
+	InterleaveRounds = "rounds" // each arm a whole run per round, the rounds in ABBA order
+)
+
+// InterleaveModes lists the accepted Options.Interleave values, the default first.
+var InterleaveModes = []string{InterleaveDuel, InterleaveRounds}
+
+// A Check compares two arms: round by round (paired), or block by block in a duel.
 type Check struct {
 	Name     string
 	Base     string // arm labels
 	Cand     string
+	Duel     string // when set, the label of the duel whose pairs decide the check
 	Metrics  []string
 	SyncPath bool   // a sync-path regression check: gated by --max-sync-regression
 	Engine   string // the engine whose cost it measures
@@ -53,8 +67,9 @@ type Check struct {
 type Spec struct {
 	Name         string
 	Arms         []Arm
-	Rounds       int // measured rounds
-	WarmupRounds int // rounds run first and discarded
+	Duels        []DuelArm // run before the rounds
+	Rounds       int       // measured rounds
+	WarmupRounds int       // rounds run first and discarded
 	Checks       []Check
 	// NeedsBackground says the suite reads a second data file of Size bytes.
 	NeedsBackground bool
@@ -156,11 +171,22 @@ func syncfirst(o Options) (*Spec, error) {
 	for _, e := range async {
 		c := base
 		c.Engine = e
-		s.Arms = append(s.Arms, Arm{e, c})
-		s.Checks = append(s.Checks, Check{
+		check := Check{
 			Name: "sync-path: " + e + " vs sync", Base: "sync", Cand: e, Engine: e, SyncPath: true,
 			Metrics: []string{"iops", "lat_mean_us", "lat_p99_us", "cpu_us_per_op"},
-		})
+		}
+		switch o.Interleave {
+		case "", InterleaveDuel:
+			check.Duel = "duel: " + e + " vs sync"
+			s.Duels = append(s.Duels, DuelArm{Label: check.Duel, Config: harness.DuelConfig{
+				A: sync, B: c, BlockTime: o.DuelBlock, Runtime: DuelRuntime(base.Runtime), Warmup: base.Warmup, Seed: base.Seed,
+			}})
+		case InterleaveRounds:
+			s.Arms = append(s.Arms, Arm{e, c})
+		default:
+			return nil, fmt.Errorf("interleave %q: accepted: %s", o.Interleave, strings.Join(InterleaveModes, ", "))
+		}
+		s.Checks = append(s.Checks, check)
 	}
 	for _, e := range async {
 		c := sync
@@ -224,8 +250,8 @@ func defaultSuite(o Options) (*Spec, error) {
 	return s, nil
 }
 
-// Len is the number of runs the spec makes, warm-up rounds included.
-func (s *Spec) Len() int { return len(s.Arms) * (s.Rounds + s.WarmupRounds) }
+// Len is the number of runs the spec makes, warm-up rounds included; a duel counts as one.
+func (s *Spec) Len() int { return len(s.Duels) + len(s.Arms)*(s.Rounds+s.WarmupRounds) }
 
 // MaxSize is the largest data file any arm reads.
 func (s *Spec) MaxSize() int64 {
@@ -236,11 +262,26 @@ func (s *Spec) MaxSize() int64 {
 	return m
 }
 
-// Execute runs the spec on ds: the warm-up rounds first (their results are passed to each with
-// warmup true and are not kept), then the measured rounds, arms in the given order in odd rounds
-// and reversed in even ones. It returns every measured row by arm label, in round order.
-func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *harness.Result, warmup bool)) (map[string][]results.Row, error) {
-	rows := map[string][]results.Row{}
+// Execute runs the spec on ds: its duels first (each arm's row is passed to each), then the
+// warm-up rounds (their results are passed to each with warmup true and are not kept), then the
+// measured rounds, arms in the given order in odd rounds and reversed in even ones. It returns
+// every measured row by arm label, in round order, and each duel's result by label.
+func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *harness.Result, warmup bool)) (*Outcome, error) {
+	out := &Outcome{Rows: map[string][]results.Row{}, Duels: map[string]*harness.DuelResult{}}
+	for _, d := range s.Duels {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		res, err := harness.Duel(ctx, d.Config, ds)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", d.Label, err)
+		}
+		out.Duels[d.Label] = res
+		for i := range res.Rows {
+			each(&harness.Result{Row: res.Rows[i], Warnings: res.Warnings}, false)
+		}
+	}
+	rows := out.Rows
 	for r := 1 - s.WarmupRounds; r <= s.Rounds; r++ {
 		arms := slices.Clone(s.Arms)
 		if r%2 == 0 {
@@ -248,7 +289,7 @@ func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *
 		}
 		for _, a := range arms {
 			if ctx.Err() != nil {
-				return rows, ctx.Err()
+				return out, ctx.Err()
 			}
 			cfg := a.Config
 			cfg.Round = max(r, 0)
@@ -260,11 +301,11 @@ func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *
 				}
 			}
 			if err != nil {
-				return rows, fmt.Errorf("%s round %d: %w", a.Label, r, err)
+				return out, fmt.Errorf("%s round %d: %w", a.Label, r, err)
 			}
 		}
 	}
-	return rows, nil
+	return out, nil
 }
 
 // A Finding is one metric of one check.
@@ -273,28 +314,37 @@ type Finding struct {
 	compare.Line
 }
 
-// Evaluate runs the spec's checks on measured rows: per round the candidate arm against the base
-// arm (compare.Paired).
-func (s *Spec) Evaluate(rows map[string][]results.Row, o compare.Options) ([]Finding, error) {
-	var out []Finding
+// Evaluate runs the spec's checks on what Execute measured: a duel's pairs (compare.Interleaved)
+// or, per round, the candidate arm against the base arm (compare.Paired).
+func (s *Spec) Evaluate(out *Outcome, o compare.Options) ([]Finding, error) {
+	var found []Finding
 	for _, c := range s.Checks {
-		base, cand := rows[c.Base], rows[c.Cand]
-		n := min(len(base), len(cand))
 		for _, name := range c.Metrics {
 			m, err := compare.MetricByName(name)
 			if err != nil {
 				return nil, err
 			}
-			col, _ := results.ColumnByName(name)
-			b, k := make([]float64, n), make([]float64, n)
-			for i := range n {
-				b[i], k[i] = value(col, &base[i]), value(col, &cand[i])
+			var r compare.Result
+			if c.Duel != "" {
+				d := out.Duels[c.Duel]
+				if d == nil {
+					continue
+				}
+				r = duelResult(d, name, m.Dir, o)
+			} else {
+				base, cand := out.Rows[c.Base], out.Rows[c.Cand]
+				n := min(len(base), len(cand))
+				col, _ := results.ColumnByName(name)
+				b, k := make([]float64, n), make([]float64, n)
+				for i := range n {
+					b[i], k[i] = value(col, &base[i]), value(col, &cand[i])
+				}
+				r = compare.Paired(b, k, m.Dir, o)
 			}
-			r := compare.Paired(b, k, m.Dir, o)
-			out = append(out, Finding{Check: c, Line: compare.Line{Label: c.Name, Metric: m, Result: r}})
+			found = append(found, Finding{Check: c, Line: compare.Line{Label: c.Name, Metric: m, Result: r}})
 		}
 	}
-	return out, nil
+	return found, nil
 }
 
 func value(c *results.Column, r *results.Row) float64 {

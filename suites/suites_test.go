@@ -27,20 +27,22 @@ func TestExecuteAlternates(t *testing.T) {
 	a.Engine, b.Engine = "sync", "null"
 	s := &Spec{Arms: []Arm{{"A", a}, {"B", b}}, Rounds: 3, WarmupRounds: 1}
 	var order []string
-	rows, err := s.Execute(context.Background(), ds, func(r *harness.Result, warmup bool) {
+	out, err := s.Execute(context.Background(), ds, func(r *harness.Result, warmup bool) {
 		order = append(order, r.Row.Engine+strconv.Itoa(r.Row.Round)+map[bool]string{true: "w"}[warmup])
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows := out.Rows
 	want := []string{"null0w", "sync0w", "sync1", "null1", "null2", "sync2", "sync3", "null3"}
 	if !slices.Equal(order, want) || len(rows["A"]) != 3 || len(rows["B"]) != 3 || s.Len() != 8 {
 		t.Errorf("order %v, want %v; rows %d %d", order, want, len(rows["A"]), len(rows["B"]))
 	}
 }
 
-// syncfirst on small files: every arm runs, the background load really runs beside the
-// interference arm, and every check yields a verdict per metric.
+// syncfirst on small files: every arm and duel runs, the background load really runs beside the
+// interference arm, and every check yields a verdict per metric: the duel's from its pairs, the
+// interference's from two rounds (too few to decide).
 func TestSyncfirstSmall(t *testing.T) {
 	dir := t.TempDir()
 	ds, err := workloads.Layout(dir, 8<<20)
@@ -56,11 +58,16 @@ func TestSyncfirstSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.Execute(context.Background(), ds, func(*harness.Result, bool) {})
+	out, err := s.Execute(context.Background(), ds, func(*harness.Result, bool) {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, label := range []string{"sync", "retry", "sync with retry load"} {
+	rows := out.Rows
+	d := out.Duels["duel: retry vs sync"]
+	if d == nil || len(d.Pairs) < compare.MinPairs || d.Rows[0].Engine != "sync" || d.Rows[1].Engine != "retry" || d.Rows[1].DuelBlocks != int64(len(d.Pairs)) {
+		t.Fatalf("duel: %+v", d)
+	}
+	for _, label := range []string{"sync", "sync with retry load"} {
 		if len(rows[label]) != 2 {
 			t.Fatalf("arm %q: %d rows", label, len(rows[label]))
 		}
@@ -73,7 +80,7 @@ func TestSyncfirstSmall(t *testing.T) {
 	if r := rows["sync with retry load"][0]; r.Background != "retry" || r.BackgroundIOPS <= 0 {
 		t.Errorf("no background load measured: %q %v", r.Background, r.BackgroundIOPS)
 	}
-	f, err := s.Evaluate(rows, compare.Options{Threshold: 0.05, Alpha: 0.05})
+	f, err := s.Evaluate(out, compare.Options{Threshold: 0.05, Alpha: 0.05})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,8 +88,15 @@ func TestSyncfirstSmall(t *testing.T) {
 		t.Fatalf("%d findings", len(f))
 	}
 	for _, x := range f {
-		if x.Verdict != compare.Inconclusive || x.N1 != 2 { // 2 rounds are too few to decide
-			t.Errorf("%s %s: %s n=%d", x.Check.Name, x.Metric.Name, x.Verdict, x.N1)
+		switch {
+		case x.Check.Duel != "" && x.Metric.Name != "lat_p99_us":
+			if x.Test != compare.TestBlocks || x.N1 < compare.MinPairs {
+				t.Errorf("%s %s: %s by %s over %d pairs", x.Check.Name, x.Metric.Name, x.Verdict, x.Test, x.N1)
+			}
+		case x.Check.Duel == "":
+			if x.Verdict != compare.Inconclusive || x.N1 != 2 { // 2 rounds are too few to decide
+				t.Errorf("%s %s: %s n=%d", x.Check.Name, x.Metric.Name, x.Verdict, x.N1)
+			}
 		}
 	}
 }

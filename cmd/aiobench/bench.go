@@ -38,32 +38,35 @@ const examples = `Examples:
 
 // options are the command's flags, bound into a harness.Plan by plan.
 type options struct {
-	engines   []string
-	workload  string
-	bs        int64
-	iodepth   int
-	jobs      int
-	size      int64
-	runtime   time.Duration
-	ops       int
-	warmup    time.Duration
-	warmupSet bool
-	cache     string
-	random    string
-	fadvise   string
-	verify    string
-	rounds    int
-	seed      uint64
-	dir       string
-	output    string
-	threads   int
-	waiters   int
-	trace     string
-	suite     string
-	notifier  string
-	spin      time.Duration
-	resident  float64
-	format    string
+	engines    []string
+	workload   string
+	bs         int64
+	iodepth    int
+	jobs       int
+	size       int64
+	runtime    time.Duration
+	ops        int
+	warmup     time.Duration
+	warmupSet  bool
+	cache      string
+	random     string
+	fadvise    string
+	verify     string
+	rounds     int
+	seed       uint64
+	dir        string
+	output     string
+	threads    int
+	waiters    int
+	trace      string
+	suite      string
+	notifier   string
+	spin       time.Duration
+	resident   float64
+	format     string
+	interleave string
+	duelBlock  time.Duration
+	pairs      string
 
 	maxSyncRegression float64 // -1 when not given
 }
@@ -79,6 +82,7 @@ func newFlags(o *options) *flag.FlagSet {
 		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
 		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, random: workloads.RandomPerm, fadvise: "auto",
 		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
+		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime,
 	}
 	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
 	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
@@ -105,6 +109,9 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
+	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
+	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
+	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
 	fs.Var(enumValue{&o.format, []string{"table", "benchfmt"}}, "format", "results on stdout: table, or benchfmt (Go benchmark format, for benchstat)")
 	fs.Lookup("warmup").DefValue = ""
 	fs.Lookup("max-sync-regression").DefValue = ""
@@ -147,6 +154,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if err := checkOutput("--trace", o.trace); err != nil {
+		return err
+	}
+	if err := checkOutput("--pairs", o.pairs); err != nil {
 		return err
 	}
 	if o.trace != "" && o.trace == o.output {
@@ -194,6 +204,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		r := &res.Row
 		r.Machine = machine
 		what := fmt.Sprintf("round %d", r.Round)
+		if r.DuelBlocks > 0 {
+			what = fmt.Sprintf("duel arm (%d blocks)", r.DuelBlocks)
+		}
 		if warmup {
 			what = "warm-up round (discarded)"
 		} else {
@@ -232,6 +245,11 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fmt.Errorf("write trace %s: %w", o.trace, err)
 		}
 	}
+	if o.pairs != "" && measured != nil && len(measured.Duels) > 0 {
+		if err := writePairs(o.pairs, comments, spec, measured); err != nil {
+			return err
+		}
+	}
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		return fmt.Errorf("interrupted after %d of %d runs", done, spec.Len())
@@ -252,7 +270,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // checkFindings prints the suite's comparisons and, with --max-sync-regression, fails on a
 // sync-path regression beyond it.
-func (o *options) checkFindings(spec *suites.Spec, rows map[string][]results.Row, stdout, stderr io.Writer) error {
+func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, stdout, stderr io.Writer) error {
 	if len(spec.Checks) == 0 {
 		return nil
 	}
@@ -260,7 +278,7 @@ func (o *options) checkFindings(spec *suites.Spec, rows map[string][]results.Row
 	if o.maxSyncRegression >= 0 {
 		threshold = o.maxSyncRegression
 	}
-	findings, err := spec.Evaluate(rows, compare.Options{Threshold: threshold, Alpha: 0.05})
+	findings, err := spec.Evaluate(measured, compare.Options{Threshold: threshold, Alpha: 0.05})
 	if err != nil {
 		return err
 	}
@@ -272,7 +290,11 @@ func (o *options) checkFindings(spec *suites.Spec, rows map[string][]results.Row
 	for i, f := range findings {
 		lines[i] = f.Line
 	}
-	fmt.Fprintf(w, "%s: paired per-round comparisons (%d measured rounds, threshold %.3g%%):\n", spec.Name, spec.Rounds, 100*threshold)
+	how := fmt.Sprintf("%d measured rounds, signed-rank test", spec.Rounds)
+	if len(spec.Duels) > 0 {
+		how = "sync-path checks by duel (block bootstrap), interference by " + how
+	}
+	fmt.Fprintf(w, "%s: paired comparisons (%s; threshold %.3g%%):\n", spec.Name, how, 100*threshold)
 	if err := compare.WriteTable(w, lines, "table"); err != nil {
 		return err
 	}
@@ -314,6 +336,14 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	if o.maxSyncRegression >= 0 && suiteName != "syncfirst" {
 		return nil, usagef("--max-sync-regression: only with --suite syncfirst")
 	}
+	for _, f := range []string{"interleave", "duel-block", "pairs"} {
+		if changed(f) && suiteName != "syncfirst" {
+			return nil, usagef("--%s: only with --suite syncfirst (its sync-path checks are duels)", f)
+		}
+	}
+	if need := compare.MinSamples(0.05, true); o.maxSyncRegression >= 0 && o.interleave == suites.InterleaveRounds && changed("rounds") && o.rounds < need {
+		return nil, usagef("--max-sync-regression with --interleave rounds: --rounds %d is too few for the signed-rank test at alpha 0.05; it needs at least %d", o.rounds, need)
+	}
 	if changed("resident") && suiteName != "large" && !(suiteName == "" && o.cache == harness.CacheCold) {
 		return nil, usagef("--resident: only with --cache cold or --suite large")
 	}
@@ -323,7 +353,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		if err != nil {
 			return nil, usagef("--suite: %v", err)
 		}
-		so := suites.Options{Base: base, Resident: o.resident}
+		so := suites.Options{Base: base, Resident: o.resident, Interleave: o.interleave, DuelBlock: o.duelBlock}
 		if changed("engine") {
 			names, err := engineList(o.engines)
 			if err != nil {
@@ -479,7 +509,7 @@ func checkOutput(flagName, path string) error {
 		return usagef("%s %s: %v", flagName, path, err)
 	case fi.IsDir():
 		return usagef("%s %s: is a directory (want a file name)", flagName, path)
-	case !results.LooksLikeResults(path) && !looksLikeTrace(path):
+	case !results.LooksLikeResults(path) && !looksLikeTrace(path) && !looksLikePairs(path):
 		return usagef("%s %s: exists and was not written by aiobench; refusing to overwrite it", flagName, path)
 	}
 	return nil

@@ -113,6 +113,10 @@ func TestBadInput(t *testing.T) {
 		{"waiter-spin unparsable", []string{"--engine", "retry", "--waiter-spin", "fast"}},
 		{"waiter-spin negative", []string{"--engine", "retry", "--waiter-spin", "-5us"}},
 		{"ops fewer than jobs", []string{"--ops", "3", "--jobs", "4"}},
+		{"interleave without syncfirst", []string{"--interleave", "rounds"}},
+		{"interleave unknown", []string{"--suite", "syncfirst", "--interleave", "blocks"}},
+		{"max-sync-regression with too few rounds", []string{"--suite", "syncfirst", "--interleave", "rounds", "--rounds", "4", "--max-sync-regression", "5%"}},
+		{"pairs would overwrite a user's file", []string{"--suite", "syncfirst", "--pairs", aFile}},
 		{"iodepth beyond the file's blocks", []string{"--iodepth", "100000"}},
 		{"jobs beyond the file's blocks", []string{"--jobs", "1000"}},
 		{"random unknown", []string{"--random", "shuffle"}},
@@ -232,8 +236,13 @@ func TestDefaultSuitePlan(t *testing.T) {
 	fs = newFlags(&o)
 	fs.Parse([]string{"--suite", "syncfirst", "--rounds", "3", "--engine", "retry"})
 	spec, err = o.spec(fs.Changed)
-	if err != nil || spec.Rounds != 3 || spec.WarmupRounds != 1 || len(spec.Arms) != 3 || len(spec.Checks) != 2 || !spec.NeedsBackground {
+	if err != nil || spec.Rounds != 3 || spec.WarmupRounds != 1 || len(spec.Arms) != 2 || len(spec.Duels) != 1 || len(spec.Checks) != 2 || !spec.NeedsBackground {
 		t.Errorf("syncfirst with retry: %+v, %v", spec, err)
+	}
+	fs = newFlags(&o)
+	fs.Parse([]string{"--suite", "syncfirst", "--engine", "retry", "--interleave", "rounds"})
+	if spec, err = o.spec(fs.Changed); err != nil || len(spec.Arms) != 3 || len(spec.Duels) != 0 {
+		t.Errorf("syncfirst --interleave rounds: %+v, %v", spec, err)
 	}
 }
 

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/aiobench/aiobench/suites"
+)
+
+// pairsHeader starts a --pairs file: every pair of blocks of every duel, in time order.
+const pairsHeader = "duel,pair,first,base_requests,base_ns,base_cpu_ns,cand_requests,cand_ns,cand_cpu_ns"
+
+// writePairs writes the duels' pairs to path, atomically (a temporary file renamed over it).
+func writePairs(path string, comments []string, spec *suites.Spec, out *suites.Outcome) error {
+	var buf bytes.Buffer
+	for _, c := range comments {
+		fmt.Fprintf(&buf, "# %s\n", c)
+	}
+	buf.WriteString(pairsHeader + "\n")
+	for _, d := range spec.Duels {
+		res := out.Duels[d.Label]
+		if res == nil {
+			continue
+		}
+		for i, p := range res.Pairs {
+			first := "base"
+			if p.BFirst {
+				first = "cand"
+			}
+			a, b := p.Blocks[0], p.Blocks[1]
+			fmt.Fprintf(&buf, "%q,%d,%s,%d,%d,%d,%d,%d,%d\n", d.Label, i+1, first, a.Requests, a.NS, a.CPU, b.Requests, b.NS, b.CPU)
+		}
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+// writeAtomic writes data to a temporary file beside path, syncs it and renames it over path,
+// so that a reader never sees half a file and a failure leaves the old one.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// looksLikePairs reports whether path is a --pairs file (its comments, then the header).
+func looksLikePairs(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	return bytes.Contains(head[:n], []byte("\n"+pairsHeader+"\n")) || bytes.HasPrefix(head[:n], []byte(pairsHeader+"\n"))
+}
