@@ -103,6 +103,9 @@ type Config struct {
 	WaiterSpin time.Duration
 	// Trace, when not nil, receives one record per read attempt from engines that trace.
 	Trace *Trace
+	// NullDelay makes the null engine busy-wait this long per request: a known, injected cost
+	// with which a comparison can be shown to catch a regression of that size.
+	NullDelay time.Duration
 }
 
 // An Engine opens Readers. It is the value an engine package registers.

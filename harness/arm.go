@@ -118,6 +118,7 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	if wl.Ordered {
 		r.Random = cfg.Random
 	}
+	r.NullDelayNS = cfg.NullDelay.Nanoseconds()
 	r.Verify = cfg.Verify.String()
 	if !verify {
 		r.Verify = "none"

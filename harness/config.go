@@ -57,6 +57,7 @@ type Config struct {
 	Notifier   string
 	WaiterSpin time.Duration // 0: the engine's default; negative: none
 	Trace      *engines.Trace
+	NullDelay  time.Duration // the null engine's busy-wait per request (calibration)
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.
@@ -78,7 +79,8 @@ type Background struct {
 // engineConfig is what the job's engine is opened with.
 func (c *Config) engineConfig() engines.Config {
 	return engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == CacheDirect,
-		Threads: c.Threads, Waiters: c.Waiters, Notifier: c.Notifier, WaiterSpin: c.WaiterSpin, Trace: c.Trace}
+		Threads: c.Threads, Waiters: c.Waiters, Notifier: c.Notifier, WaiterSpin: c.WaiterSpin, Trace: c.Trace,
+		NullDelay: c.NullDelay}
 }
 
 // DefaultWarmup is the warm-up for a time-bounded run: a tenth of the runtime, at most 1s.

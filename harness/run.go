@@ -82,6 +82,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	if wl.Ordered {
 		row.Random = cfg.Random
 	}
+	row.NullDelayNS = cfg.NullDelay.Nanoseconds()
 	row.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
 	if cfg.WaiterSpin < 0 {
 		row.WaiterSpinUS = -1

@@ -33,12 +33,12 @@ var (
 		"bs", "iodepth", "jobs", "round", "elapsed_s", "resident_start_pct", "resident_end_pct", "ncpu",
 		"seed", "size", "cache_drops", "waiters_peak", "queue_peak", "gomaxprocs", "resident_target_pct",
 		"threads", "waiters", "waiter_spin_us", "warmup_ops", "dev_reads", "dev_read_bytes",
-		"dev_reads_per_op", "dev_util_pct", "dev_aqu", "duel_blocks",
+		"dev_reads_per_op", "dev_util_pct", "dev_aqu", "duel_blocks", "null_delay_ns",
 	}
 	// configColumns set up a run: two rows are the same configuration when all agree.
 	configColumns = []string{
 		"engine", "workload", "bs", "iodepth", "jobs", "cache", "size", "verify", "fadvise",
-		"resident_target_pct", "background", "threads", "waiters", "notifier", "waiter_spin_us", "random",
+		"resident_target_pct", "background", "threads", "waiters", "notifier", "waiter_spin_us", "random", "null_delay_ns",
 	}
 	signedColumns = []string{"waiter_spin_us"} // -1: off
 )

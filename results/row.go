@@ -100,6 +100,8 @@ type Row struct {
 	// DuelBlocks is the number of blocks this arm ran in the measured phase of a duel (two
 	// arms interleaved in short blocks on one thread), 0 for an ordinary run.
 	DuelBlocks int64
+
+	NullDelayNS int64 // --null-delay asked for (null engine), 0 otherwise
 }
 
 // Machine is the fingerprint of where a run happened; two files from different machines are

@@ -25,10 +25,10 @@ type Outcome struct {
 // blocks of about 1 ms gives thousands of pairs.
 func DuelRuntime(round time.Duration) time.Duration { return 3 * round }
 
-// duelResult compares the duel's candidate with its baseline on one metric: IOPS, lat mean (by
+// CompareDuel compares the duel's candidate with its baseline on one metric: IOPS, lat mean (by
 // Little's law, the inverse of IOPS at a fixed depth) and CPU per request from each pair's
 // blocks; lat_p99_us from the batches' percentiles. Other metrics have no per-pair values.
-func duelResult(d *harness.DuelResult, metric string, dir compare.Direction, o compare.Options) compare.Result {
+func CompareDuel(d *harness.DuelResult, metric string, dir compare.Direction, o compare.Options) compare.Result {
 	var logs []float64
 	perReq := func(b harness.Block, v int64) float64 { return float64(v) / float64(b.Requests) }
 	for _, p := range d.Pairs {

@@ -330,7 +330,7 @@ func (s *Spec) Evaluate(out *Outcome, o compare.Options) ([]Finding, error) {
 				if d == nil {
 					continue
 				}
-				r = duelResult(d, name, m.Dir, o)
+				r = CompareDuel(d, name, m.Dir, o)
 			} else {
 				base, cand := out.Rows[c.Base], out.Rows[c.Cand]
 				n := min(len(base), len(cand))

@@ -67,6 +67,7 @@ type options struct {
 	interleave string
 	duelBlock  time.Duration
 	pairs      string
+	nullDelay  time.Duration
 
 	maxSyncRegression float64 // -1 when not given
 }
@@ -111,6 +112,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
 	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
 	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
+	fs.Var(durationValue{v: &o.nullDelay, zeroOK: true}, "null-delay", "the null engine busy-waits this long per request (e.g. 50ns): a known regression to check a comparison with")
 	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
 	fs.Var(enumValue{&o.format, []string{"table", "benchfmt"}}, "format", "results on stdout: table, or benchfmt (Go benchmark format, for benchstat)")
 	fs.Lookup("warmup").DefValue = ""
@@ -321,7 +323,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	base := harness.Config{
 		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
 		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
-		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier, WaiterSpin: o.spin,
+		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier, WaiterSpin: o.spin, NullDelay: o.nullDelay,
 	}
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull

@@ -85,12 +85,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return gate(args[1:], stdout, stderr)
 		case "compare":
 			return compareCmd(args[1:], stdout, stderr)
+		case "version":
+			return version(args[1:], stdout)
+		case "serve-arm":
+			return serveArm(args[1:], os.Stdin, stdout, stderr)
 		case "help":
 			return bench([]string{"--help"}, stdout, stderr)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(args) > 0 && args[0] == "ab" {
+		return abCmd(ctx, args[1:], stdout, stderr)
+	}
 	return benchContext(ctx, args, stdout, stderr)
 }
 

@@ -4,7 +4,10 @@
 // other engine's figures. Its data is not verified (there is none).
 package null
 
-import "github.com/aiobench/aiobench/engines"
+import (
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
+)
 
 func init() { engines.Register("null", engine{}) }
 
@@ -17,6 +20,13 @@ func (engine) Describe() string {
 func (engine) MovesNoData() {}
 
 func (engine) Open(cfg engines.Config) (engines.Reader, error) {
+	if d := int64(cfg.NullDelay); d > 0 {
+		return engines.NewInlineReader(cfg.QueueDepth, func(req *engines.Request) {
+			for end := clock.Now() + d; clock.Now() < end; {
+			}
+			read(req)
+		}), nil
+	}
 	return engines.NewInlineReader(cfg.QueueDepth, read), nil
 }
 

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aiobench/aiobench/ab"
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/internal/sysinfo"
+	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/workloads"
+	flag "github.com/spf13/pflag"
+)
+
+// version: aiobench version [--json]. ab's handshake reads the JSON form.
+func version(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("aiobench version", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "print as JSON (aiobench, go, ab_protocol)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return usagef("version takes only --json")
+	}
+	v := ab.Version{Aiobench: sysinfo.Version(), Go: runtime.Version(), Protocol: ab.Protocol}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(v)
+	}
+	fmt.Fprintf(stdout, "aiobench %s (%s, ab protocol %d)\n", v.Aiobench, v.Go, v.Protocol)
+	return nil
+}
+
+// abFlags are ab's own flags; every other flag is a run flag, passed to both binaries.
+var abFlags = map[string]bool{"baseline-bin": true, "candidate-bin": true, "candidate-args": true, "output-dir": true,
+	"rounds": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false}
+
+// splitABArgs separates ab's own flags from the run flags, keeping each run flag as written.
+func splitABArgs(args []string) (own, run []string) {
+	for i := 0; i < len(args); i++ {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		takesValue, isOwn := abFlags[name]
+		if !strings.HasPrefix(args[i], "--") || !isOwn {
+			run = append(run, args[i])
+			continue
+		}
+		own = append(own, args[i])
+		if takesValue && !hasValue && i+1 < len(args) {
+			own = append(own, args[i+1])
+			i++
+		}
+	}
+	return own, run
+}
+
+// abCmd: aiobench ab --baseline-bin A --candidate-bin B [run flags] [...]. Exits as gate does.
+func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	own, runArgs := splitABArgs(args)
+	fs := flag.NewFlagSet("aiobench ab", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cf compareFlags
+	cf.bind(fs)
+	baseBin := fs.String("baseline-bin", "", "the baseline build of aiobench (required)")
+	candBin := fs.String("candidate-bin", "", "the candidate build of aiobench (required)")
+	candArgs := fs.String("candidate-args", "", "run flags for the candidate alone, space-separated (e.g. \"--null-delay 50ns\")")
+	outDir := fs.String("output-dir", "", "write baseline.csv, candidate.csv and summary.csv here (created if missing)")
+	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
+	strict := fs.Bool("strict", false, "exit 3 when a comparison is inconclusive")
+	help := fs.BoolP("help", "h", false, "show this help")
+	cf.metrics = []string{"iops", "lat_p99_us"}
+	if err := fs.Parse(own); err != nil {
+		return usagef("ab: %v (see aiobench ab --help)", err)
+	}
+	if *help {
+		fmt.Fprintf(stdout, "Usage: aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n\n"+
+			"Compares two builds of aiobench by randomized interleaved trials and exits as gate does\n"+
+			"(1 on a REGRESSION, 3 on INCONCLUSIVE with --strict). Run flags (--engine, --cache, --size,\n"+
+			"--runtime, ...) go to both builds. A warm or direct run of one engine and one job is\n"+
+			"compared block by block, the builds passing a token; anything else by whole trials.\n\nFlags:\n%s", fs.FlagUsages())
+		return errHelp
+	}
+	if *baseBin == "" || *candBin == "" {
+		return usagef("ab: --baseline-bin and --candidate-bin are required (two aiobench binaries)")
+	}
+	if *rounds < compare.MinSamples(cf.opts.Alpha, true) {
+		return usagef("ab: --rounds %d is too few for the signed-rank test at alpha %g; it needs at least %d", *rounds, cf.opts.Alpha, compare.MinSamples(cf.opts.Alpha, true))
+	}
+	metrics, err := cf.resolve()
+	if err != nil {
+		return err
+	}
+	// The run flags, read as a run would read them: bad ones are refused now, by this build.
+	var o options
+	rfs := newFlags(&o)
+	if err := rfs.Parse(runArgs); err != nil {
+		return usagef("ab: %v (see aiobench --help)", err)
+	}
+	if rfs.NArg() > 0 {
+		return usagef("ab: unexpected argument %q", rfs.Arg(0))
+	}
+	if !rfs.Changed("engine") && !rfs.Changed("suite") {
+		runArgs = append(runArgs, "--engine", "sync") // the default suite is not one configuration
+	}
+	spec, err := o.spec(func(n string) bool { return rfs.Changed(n) || n == "engine" })
+	if err != nil {
+		return err
+	}
+	mode := ab.ModeTrials
+	if c := spec.Arms[0].Config; spec.Name == "run" && len(spec.Arms) == 1 && c.Jobs == 1 && c.Cache != harness.CacheCold {
+		mode = ab.ModeBlocks
+		for _, m := range metrics {
+			if !slices.Contains(blockMetrics, m.Name) {
+				return usagef("ab: --metrics %s: block by block, the comparable metrics are %s", m.Name, strings.Join(blockMetrics, ", "))
+			}
+		}
+	}
+	for _, bin := range []string{*baseBin, *candBin} {
+		if _, err := ab.Handshake(ctx, bin); err != nil {
+			return usageError{err}
+		}
+	}
+	dir, err := o.dataDir(stderr)
+	if err != nil {
+		return err
+	}
+	out, cleanup, err := abOutputDir(*outDir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if _, err := layout(dir, 0, spec.MaxSize(), stderr); err != nil {
+		return err
+	}
+	if spec.NeedsBackground {
+		if _, err := layout(dir, 1, spec.MaxSize(), stderr); err != nil {
+			return err
+		}
+	}
+	runArgs = append(runArgs, "--dir", dir)
+	warmup := harness.DefaultWarmup(o.runtime)
+	if o.warmupSet {
+		warmup = o.warmup
+	}
+	res, err := ab.Run(ctx, ab.Config{
+		Baseline: *baseBin, Candidate: *candBin, RunArgs: runArgs, CandidateArgs: strings.Fields(*candArgs),
+		OutputDir: out, Mode: mode, Runtime: o.runtime, Warmup: warmup,
+		BlockTime: o.duelBlock, Seed: o.seed, Rounds: *rounds, Metrics: metrics, Options: cf.opts, Progress: stderr,
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("ab: interrupted")
+		}
+		return fmt.Errorf("ab: %w", err)
+	}
+	if mode == ab.ModeTrials {
+		for name, rows := range map[string][]results.Row{ab.BaselineFile: res.Base, ab.CandidateFile: res.Cand} {
+			if err := results.WriteFile(filepath.Join(out, name), []string{results.MagicComment + " ab", "command: " + commandLine(args)}, rows); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "ab: %d rounds of whole trials, order %s (b: baseline first, c: candidate first), paired signed-rank test\n", *rounds, res.Order)
+	} else {
+		fmt.Fprintf(stdout, "ab: %d pairs of interleaved blocks, moving-block bootstrap\n", res.Pairs)
+	}
+	var buf bytes.Buffer
+	if err := compare.WriteCSV(&buf, res.Lines); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, ab.SummaryFile), buf.Bytes()); err != nil {
+		return err
+	}
+	if err := compare.WriteTable(stdout, res.Lines, cf.format); err != nil {
+		return err
+	}
+	return gateExit(res.Lines, cf.opts, *strict)
+}
+
+// blockMetrics are the metrics a comparison block by block has per-pair values for.
+var blockMetrics = []string{"iops", "lat_mean_us", "lat_p99_us", "cpu_us_per_op"}
+
+// abOutputDir makes sure dir can take ab's files before anything runs: created if missing,
+// writable (a file is created and removed in it), and none of the files it will write is a
+// file aiobench did not write. With no dir, a temporary one is used and removed at the end.
+func abOutputDir(dir string) (string, func(), error) {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "aiobench-ab-*")
+		if err != nil {
+			return "", nil, err
+		}
+		return tmp, func() { os.RemoveAll(tmp) }, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, usagef("--output-dir %s: %v", dir, errors.Unwrap(err))
+	}
+	probe, err := os.CreateTemp(dir, ".aiobench-probe-*")
+	if err != nil {
+		return "", nil, usagef("--output-dir %s: not writable: %v", dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	for _, name := range []string{ab.BaselineFile, ab.CandidateFile} {
+		if err := checkOutput("--output-dir", filepath.Join(dir, name)); err != nil {
+			return "", nil, err
+		}
+	}
+	if err := checkSummary(filepath.Join(dir, ab.SummaryFile)); err != nil {
+		return "", nil, err
+	}
+	return dir, func() {}, nil
+}
+
+// serveArm: aiobench serve-arm [run flags] — one arm of ab's blocks, on standard input and
+// output (see ab.Serve). Not for people; ab starts it.
+func serveArm(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var o options
+	fs := newFlags(&o)
+	if err := fs.Parse(args); err != nil {
+		return usagef("serve-arm: %v", err)
+	}
+	spec, err := o.spec(fs.Changed)
+	if err != nil {
+		return err
+	}
+	if spec.Name != "run" || len(spec.Arms) != 1 || o.dir == "" {
+		return usagef("serve-arm: one engine, one configuration and --dir are needed")
+	}
+	ds, err := workloads.LayoutFile(o.dir, 0, spec.MaxSize())
+	if err != nil {
+		return err
+	}
+	runtime.LockOSThread() // an Arm lives on one thread
+	defer runtime.UnlockOSThread()
+	machine := sysinfo.Machine(o.dir)
+	write := func(path string, r results.Row) error {
+		r.Machine = machine
+		r.StartedUTC = time.Now().UTC().Format(time.RFC3339)
+		return results.WriteFile(path, []string{results.MagicComment + " " + machine.Version, "command: serve-arm " + commandLine(args)}, []results.Row{r})
+	}
+	return ab.Serve(stdin, stdout, spec.Arms[0].Config, ds, write)
+}
