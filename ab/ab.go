@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -47,6 +48,10 @@ type Outcome struct {
 	Base, Cand []results.Row
 	Pairs      int    // blocks mode: pairs of blocks measured
 	Order      string // trials mode: who ran first in each round, "b" or "c" per round
+	// IOPSLogs are the log ratios candidate/baseline of IOPS: per pair of blocks, in time
+	// order, or per round of trials (calibrate reads their spread).
+	IOPSLogs []float64
+	Elapsed  time.Duration // blocks mode: the measured time
 }
 
 // Files under OutputDir.
@@ -162,7 +167,13 @@ func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
 		}
 		d.Rows[i] = f.Rows[0]
 	}
-	out := &Outcome{Base: d.Rows[:1], Cand: d.Rows[1:], Pairs: len(d.Pairs)}
+	out := &Outcome{Base: d.Rows[:1], Cand: d.Rows[1:], Pairs: len(d.Pairs), Elapsed: time.Since(start)}
+	for _, p := range d.Pairs {
+		a, b := p.Blocks[0], p.Blocks[1]
+		if a.Requests > 0 && b.Requests > 0 {
+			out.IOPSLogs = append(out.IOPSLogs, math.Log(float64(b.Requests)*float64(a.NS)/(float64(a.Requests)*float64(b.NS))))
+		}
+	}
 	label := compare.KeyString(d.Rows[0].Key())
 	for _, m := range c.Metrics {
 		r := suites.CompareDuel(d, m.Name, m.Dir, c.Options)
@@ -216,6 +227,14 @@ func runTrials(ctx context.Context, c Config) (*Outcome, error) {
 		}
 	}
 	out.Lines = pairedLines(out.Base, out.Cand, c.Metrics, c.Options)
+	for i := range out.Base {
+		for j := range out.Cand {
+			b, k := &out.Base[i], &out.Cand[j]
+			if b.Round == k.Round && b.Key() == k.Key() && b.IOPS > 0 && k.IOPS > 0 {
+				out.IOPSLogs = append(out.IOPSLogs, math.Log(k.IOPS/b.IOPS))
+			}
+		}
+	}
 	return out, nil
 }
 

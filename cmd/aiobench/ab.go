@@ -97,69 +97,19 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The run flags, read as a run would read them: bad ones are refused now, by this build.
-	var o options
-	rfs := newFlags(&o)
-	if err := rfs.Parse(runArgs); err != nil {
-		return usagef("ab: %v (see aiobench --help)", err)
-	}
-	if rfs.NArg() > 0 {
-		return usagef("ab: unexpected argument %q", rfs.Arg(0))
-	}
-	if !rfs.Changed("engine") && !rfs.Changed("suite") {
-		runArgs = append(runArgs, "--engine", "sync") // the default suite is not one configuration
-	}
-	spec, err := o.spec(func(n string) bool { return rfs.Changed(n) || n == "engine" })
-	if err != nil {
-		return err
-	}
-	mode := ab.ModeTrials
-	if c := spec.Arms[0].Config; spec.Name == "run" && len(spec.Arms) == 1 && c.Jobs == 1 && c.Cache != harness.CacheCold {
-		mode = ab.ModeBlocks
-		for _, m := range metrics {
-			if !slices.Contains(blockMetrics, m.Name) {
-				return usagef("ab: --metrics %s: block by block, the comparable metrics are %s", m.Name, strings.Join(blockMetrics, ", "))
-			}
-		}
-	}
-	for _, bin := range []string{*baseBin, *candBin} {
-		if _, err := ab.Handshake(ctx, bin); err != nil {
-			return usageError{err}
-		}
-	}
-	dir, err := o.dataDir(stderr)
-	if err != nil {
-		return err
-	}
-	out, cleanup, err := abOutputDir(*outDir)
+	cfg, cleanup, err := abSetup(ctx, runArgs, *baseBin, *candBin, *candArgs, *outDir, *rounds, metrics, cf.opts, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if _, err := layout(dir, 0, spec.MaxSize(), stderr); err != nil {
-		return err
-	}
-	if spec.NeedsBackground {
-		if _, err := layout(dir, 1, spec.MaxSize(), stderr); err != nil {
-			return err
-		}
-	}
-	runArgs = append(runArgs, "--dir", dir)
-	warmup := harness.DefaultWarmup(o.runtime)
-	if o.warmupSet {
-		warmup = o.warmup
-	}
-	res, err := ab.Run(ctx, ab.Config{
-		Baseline: *baseBin, Candidate: *candBin, RunArgs: runArgs, CandidateArgs: strings.Fields(*candArgs),
-		OutputDir: out, Mode: mode, Runtime: o.runtime, Warmup: warmup,
-		BlockTime: o.duelBlock, Seed: o.seed, Rounds: *rounds, Metrics: metrics, Options: cf.opts, Progress: stderr,
-	})
+	res, err := ab.Run(ctx, cfg)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("ab: interrupted")
 		}
 		return fmt.Errorf("ab: %w", err)
 	}
+	out, mode := cfg.OutputDir, cfg.Mode
 	if mode == ab.ModeTrials {
 		for name, rows := range map[string][]results.Row{ab.BaselineFile: res.Base, ab.CandidateFile: res.Cand} {
 			if err := results.WriteFile(filepath.Join(out, name), []string{results.MagicComment + " ab", "command: " + commandLine(args)}, rows); err != nil {
@@ -181,6 +131,74 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return gateExit(res.Lines, cf.opts, *strict)
+}
+
+// abSetup checks everything a comparison needs before anything runs, in this order: the run
+// flags (as this build reads them), the metrics for the mode, both binaries' handshake, the
+// data directory and the output directory; then it lays out the data and returns the
+// comparison's configuration and a cleanup for a temporary output directory.
+func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, outDir string, rounds int,
+	metrics []compare.Metric, opts compare.Options, stderr io.Writer) (ab.Config, func(), error) {
+	var cfg ab.Config
+	var o options
+	rfs := newFlags(&o)
+	if err := rfs.Parse(runArgs); err != nil {
+		return cfg, nil, usagef("%v (see aiobench --help)", err)
+	}
+	if rfs.NArg() > 0 {
+		return cfg, nil, usagef("unexpected argument %q", rfs.Arg(0))
+	}
+	if !rfs.Changed("engine") && !rfs.Changed("suite") {
+		runArgs = append(runArgs, "--engine", "sync") // the default suite is not one configuration
+	}
+	spec, err := o.spec(func(n string) bool { return rfs.Changed(n) || n == "engine" })
+	if err != nil {
+		return cfg, nil, err
+	}
+	mode := ab.ModeTrials
+	if c := spec.Arms[0].Config; spec.Name == "run" && len(spec.Arms) == 1 && c.Jobs == 1 && c.Cache != harness.CacheCold {
+		mode = ab.ModeBlocks
+		for _, m := range metrics {
+			if !slices.Contains(blockMetrics, m.Name) {
+				return cfg, nil, usagef("--metrics %s: block by block, the comparable metrics are %s", m.Name, strings.Join(blockMetrics, ", "))
+			}
+		}
+	}
+	for _, bin := range []string{baseBin, candBin} {
+		if _, err := ab.Handshake(ctx, bin); err != nil {
+			return cfg, nil, usageError{err}
+		}
+	}
+	dir, err := o.dataDir(stderr)
+	if err != nil {
+		return cfg, nil, err
+	}
+	out, cleanup, err := abOutputDir(outDir)
+	if err != nil {
+		return cfg, nil, err
+	}
+	for i := range 1 + btoi(spec.NeedsBackground) {
+		if _, err := layout(dir, i, spec.MaxSize(), stderr); err != nil {
+			cleanup()
+			return cfg, nil, err
+		}
+	}
+	warmup := harness.DefaultWarmup(o.runtime)
+	if o.warmupSet {
+		warmup = o.warmup
+	}
+	return ab.Config{
+		Baseline: baseBin, Candidate: candBin, RunArgs: append(runArgs, "--dir", dir), CandidateArgs: strings.Fields(candArgs),
+		OutputDir: out, Mode: mode, Runtime: o.runtime, Warmup: warmup, BlockTime: o.duelBlock, Seed: o.seed,
+		Rounds: rounds, Metrics: metrics, Options: opts, Progress: stderr,
+	}, cleanup, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // blockMetrics are the metrics a comparison block by block has per-pair values for.

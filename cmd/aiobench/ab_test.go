@@ -94,3 +94,20 @@ func TestABTrials(t *testing.T) {
 		t.Errorf("3 rounds: exit %d %q", code, stderr)
 	}
 }
+
+// calibrate compares this build with itself and reports a detectable effect per length; a flag
+// of ab's is refused.
+func TestCalibrate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds aiobench and runs two processes")
+	}
+	bin := aiobenchBinary(t)
+	dir := t.TempDir()
+	out, err := exec.Command(bin, "calibrate", "--engine", "null", "--size", "8M", "--dir", dir, "--runtime", "600ms", "--warmup", "100ms").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "smallest safe --threshold") || !strings.Contains(string(out), "| 10s") {
+		t.Errorf("calibrate: %v\n%s", err, out)
+	}
+	if _, stderr, code := call("calibrate", "--threshold", "1%"); code != 2 || !strings.Contains(stderr, "ab's, not calibrate's") {
+		t.Errorf("calibrate --threshold: exit %d %q", code, stderr)
+	}
+}

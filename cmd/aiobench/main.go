@@ -98,6 +98,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "ab" {
 		return abCmd(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "calibrate" {
+		return calibrate(ctx, args[1:], stdout, stderr)
+	}
 	return benchContext(ctx, args, stdout, stderr)
 }
 

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aiobench/aiobench/ab"
+	"github.com/aiobench/aiobench/compare"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	flag "github.com/spf13/pflag"
+)
+
+// calibrate: aiobench calibrate [run flags] [--rounds N] — what this machine can detect, from
+// an A/A comparison of this build against itself, made exactly as ab makes its comparisons.
+func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	own, runArgs := splitABArgs(args)
+	fs := flag.NewFlagSet("aiobench calibrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cf compareFlags
+	cf.bind(fs)
+	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(own); err != nil {
+		return usagef("calibrate: %v (see aiobench calibrate --help)", err)
+	}
+	if *help {
+		fmt.Fprintf(stdout, "Usage: aiobench calibrate [run flags] [--rounds N] [--alpha A]\n\n"+
+			"Compares this build with itself as aiobench ab compares two builds (default: sync, warm\n"+
+			"4 KiB random reads, QD1, 10 s of interleaved blocks) and reports the smallest effect a\n"+
+			"comparison of each length detects, and the smallest safe --threshold.\n\nFlags:\n%s", fs.FlagUsages())
+		return errHelp
+	}
+	for _, f := range []string{"metrics", "threshold", "format"} {
+		if fs.Changed(f) {
+			return usagef("calibrate: --%s is ab's, not calibrate's (calibrate measures IOPS and reports what thresholds make sense)", f)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("calibrate: find this binary: %w", err)
+	}
+	if !hasFlag(runArgs, "size") {
+		runArgs = append(runArgs, "--size", "64M")
+	}
+	cfg, cleanup, err := abSetup(ctx, runArgs, self, self, "", "", *rounds, []compare.Metric{{Name: "iops", Dir: compare.HigherIsBetter}}, cf.opts, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	cal, err := ab.Calibrate(ctx, cfg, ab.DefaultLengths[cfg.Mode])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "calibrate: A/A of %s by %s; IOPS change %+.2f%% [%+.2f%%, %+.2f%%] with no difference (the floor under any threshold)\n",
+		cal.Bias.Label, map[string]string{ab.ModeBlocks: "interleaved blocks", ab.ModeTrials: "whole trials"}[cal.Mode],
+		100*cal.Bias.Change, 100*cal.Bias.Lo, 100*cal.Bias.Hi)
+	t := tablewriter.NewTable(stdout, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft), tablewriter.WithRowAlignment(tw.AlignLeft))
+	t.Header([]string{"length", "std. error", fmt.Sprintf("detects at α=%g, 80%% power", cf.opts.Alpha), "95% power", "smallest safe --threshold", "P(2% is REGRESSION at 1%)"})
+	for _, r := range cal.Rows {
+		t.Append([]string{cal.Describe(r.Length), fmt.Sprintf("%.3f%%", 100*r.SE), fmt.Sprintf("%.2f%%", 100*r.MDE80),
+			fmt.Sprintf("%.2f%%", 100*r.MDE95), fmt.Sprintf("%.2f%%", 100*r.MinThreshold), fmt.Sprintf("%.2f", r.Predicted2)})
+	}
+	return t.Render()
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--"+name || strings.HasPrefix(a, "--"+name+"=") {
+			return true
+		}
+	}
+	return false
+}
