@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/suites"
+	"github.com/aiobench/aiobench/workloads"
+	flag "github.com/spf13/pflag"
+)
+
+const examples = `Examples:
+  aiobench                                   # the short default suite (about a minute)
+  aiobench --engine sync,null --rounds 3     # compare engines, alternating order per round
+  aiobench --engine sync --workload randread --bs 4k --iodepth 1 --jobs 1 --size 1G \
+           --runtime 10s --cache cold --dir /mnt/data --rounds 3 --output run.csv --seed 1
+  aiobench --suite syncfirst --max-sync-regression 5%   # exit 1 if an async engine slows the sync path
+  aiobench --suite aiolat --output lat.csv   # the aio latency curve
+  aiobench gate --baseline a.csv --candidate b.csv       # a CI gate on two results files
+  aiobench engines                           # list engines and whether they work here
+  aiobench workloads                         # list workloads
+`
+
+// options are the command's flags; spec turns them into the runs to make.
+type options struct {
+	engines    []string
+	workload   string
+	bs         int64
+	iodepth    int
+	jobs       int
+	size       int64
+	runtime    time.Duration
+	ops        int
+	warmup     time.Duration
+	warmupSet  bool
+	cache      string
+	random     string
+	fadvise    string
+	verify     string
+	rounds     int
+	seed       uint64
+	dir        string
+	output     string
+	threads    int
+	waiters    int
+	trace      string
+	suite      string
+	notifier   string
+	spin       time.Duration
+	resident   float64
+	format     string
+	interleave string
+	duelBlock  time.Duration
+	pairs      string
+	nullDelay  time.Duration
+
+	maxSyncRegression float64 // -1 when not given
+}
+
+// shaping are the flags that describe a run; when none is given aiobench runs its default suite.
+var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident"}
+
+func newFlags(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	*o = options{
+		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
+		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, random: workloads.RandomPerm, fadvise: "auto",
+		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
+		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime,
+	}
+	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
+	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
+	fs.Var(sizeValue{&o.bs, 512}, "bs", "bytes per request (multiple of 512; e.g. 4k, 64KiB, 1M)")
+	fs.Var(intValue{&o.iodepth, 1}, "iodepth", "requests each job keeps in flight")
+	fs.Var(intValue{&o.jobs, 1}, "jobs", "jobs, each on its own OS thread, sharing the data file")
+	fs.Var(sizeValue{&o.size, 1}, "size", "bytes of the data file (e.g. 256M, 1G)")
+	fs.Var(durationValue{v: &o.runtime}, "runtime", "measured time per run (e.g. 500ms, 10s, 2m)")
+	fs.Var(intValue{&o.ops, 1}, "ops", "requests per run over all jobs; with --runtime, whichever ends first")
+	fs.Var(durationValue{v: &o.warmup, zeroOK: true, explicit: &o.warmupSet}, "warmup", "unmeasured time before each run (default: a tenth of --runtime, at most 1s; 0 with --ops alone)")
+	fs.Var(enumValue{&o.cache, harness.CacheModes}, "cache", "page-cache state: warm (read in first), cold (evicted first and on every pass), direct (O_DIRECT)")
+	fs.Var(enumValue{&o.random, workloads.RandomModes}, "random", "randread's order: perm (every block once per pass, as fio) or uniform (with replacement, fio's norandommap)")
+	fs.Var(enumValue{&o.fadvise, []string{"auto", "none"}}, "fadvise", "auto: the workload's posix_fadvise hint (RANDOM or SEQUENTIAL) for every engine; none: no hint")
+	fs.Var(enumValue{&o.verify, []string{"cheap", "full"}}, "verify", "cheap: a few words of every read; full: every byte")
+	fs.Var(intValue{&o.rounds, 1}, "rounds", "repeat the whole set; engines alternate order each round")
+	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
+	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
+	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
+	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
+	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default 1)")
+	fs.StringVar(&o.notifier, "notifier", "", "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)")
+	fs.Var(spinValue{&o.spin}, "waiter-spin", "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs from QD8 up, off below)")
+	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
+	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
+	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
+	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
+	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
+	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
+	fs.Var(durationValue{v: &o.nullDelay, zeroOK: true}, "null-delay", "the null engine busy-waits this long per request (e.g. 50ns): a known regression to check a comparison with")
+	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
+	fs.Var(enumValue{&o.format, []string{"table", "benchfmt"}}, "format", "results on stdout: table, or benchfmt (Go benchmark format, for benchstat)")
+	fs.Lookup("warmup").DefValue = ""
+	fs.Lookup("max-sync-regression").DefValue = ""
+	fs.Lookup("resident").DefValue = ""
+	fs.Lookup("threads").DefValue = ""
+	fs.Lookup("waiters").DefValue = "" // its default depends on --runtime; the usage says so
+	return fs
+}
+
+func printHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | help\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n\n"+
+		"aiobench compares synchronous and asynchronous read engines on real files.\n"+
+		"With no flags that shape a run it runs the short default suite.\n\nFlags:\n%s\n%s",
+		fs.FlagUsages(), examples)
+}

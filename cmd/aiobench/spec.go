@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/suites"
+	"github.com/aiobench/aiobench/workloads"
+)
+
+// spec turns the options into the runs to make, or a usage error; changed tells which flags
+// were given. With --suite the suite's defaults fill what the flags leave unset; with no flag
+// that shapes a run the default suite runs; otherwise the flags describe one configuration, run
+// through every --engine for --rounds rounds.
+func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
+	base := harness.Config{
+		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
+		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
+		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier, WaiterSpin: o.spin, NullDelay: o.nullDelay,
+	}
+	if o.verify == "full" {
+		base.Verify = workloads.VerifyFull
+	}
+	if changed("random") {
+		base.Random = o.random
+	}
+	suiteName := o.suite
+	if suiteName == "" && !slices.ContainsFunc(shaping, changed) {
+		suiteName = "default"
+	}
+	if o.maxSyncRegression >= 0 && suiteName != "syncfirst" {
+		return nil, usagef("--max-sync-regression: only with --suite syncfirst")
+	}
+	for _, f := range []string{"interleave", "duel-block", "pairs"} {
+		if changed(f) && suiteName != "syncfirst" {
+			return nil, usagef("--%s: only with --suite syncfirst (its sync-path checks are duels)", f)
+		}
+	}
+	if need := compare.MinSamples(0.05, true); o.maxSyncRegression >= 0 && o.interleave == suites.InterleaveRounds && changed("rounds") && o.rounds < need {
+		return nil, usagef("--max-sync-regression with --interleave rounds: --rounds %d is too few for the signed-rank test at alpha 0.05; it needs at least %d", o.rounds, need)
+	}
+	if changed("resident") && suiteName != "large" && !(suiteName == "" && o.cache == harness.CacheCold) {
+		return nil, usagef("--resident: only with --cache cold or --suite large")
+	}
+	var spec *suites.Spec
+	if suiteName != "" {
+		suite, err := suites.Lookup(suiteName)
+		if err != nil {
+			return nil, usagef("--suite: %v", err)
+		}
+		so := suites.Options{Base: base, Resident: o.resident, Interleave: o.interleave, DuelBlock: o.duelBlock}
+		if changed("engine") {
+			names, err := engineList(o.engines)
+			if err != nil {
+				return nil, err
+			}
+			so.Engines = names
+		}
+		if changed("size") {
+			so.Size = o.size
+		}
+		if changed("runtime") {
+			so.Runtime = o.runtime
+		}
+		if o.warmupSet {
+			so.Warmup = o.warmup
+		}
+		if changed("rounds") {
+			so.Rounds = o.rounds
+		}
+		if spec, err = suite.Build(so); err != nil {
+			return nil, usagef("--suite %s: %v", suiteName, err)
+		}
+	} else {
+		if o.ops > 0 && !changed("runtime") {
+			base.Runtime = 0 // --ops alone bounds the run
+		}
+		base.Warmup = o.warmup
+		if !o.warmupSet {
+			base.Warmup = harness.DefaultWarmup(base.Runtime)
+		}
+		base.Resident = o.resident
+		names, err := engineList(o.engines)
+		if err != nil {
+			return nil, err
+		}
+		spec = &suites.Spec{Name: "run", Rounds: o.rounds}
+		for _, n := range names {
+			c := base
+			c.Engine = n
+			spec.Arms = append(spec.Arms, suites.Arm{Label: n, Config: c})
+		}
+	}
+	for _, a := range spec.Arms {
+		for _, c := range []*harness.Config{&a.Config, backgroundConfig(&a.Config)} {
+			if c == nil {
+				continue
+			}
+			if err := c.Validate(); err != nil {
+				return nil, usageError{flagError(err)}
+			}
+			e, err := engines.Lookup(c.Engine)
+			if err != nil {
+				return nil, usagef("--engine: %v", err)
+			}
+			if ch, ok := e.(engines.Checker); ok {
+				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect, Notifier: c.Notifier}); err != nil {
+					return nil, usagef("--engine %s: %v", c.Engine, err)
+				}
+			}
+		}
+	}
+	return spec, nil
+}
+
+func backgroundConfig(c *harness.Config) *harness.Config {
+	if c.Background == nil {
+		return nil
+	}
+	return &c.Background.Config
+}
+
+// flagError rewrites a configuration error to name the flag.
+func flagError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), harness.ErrConfig.Error()+": ")
+	for _, f := range []string{"bs", "size", "iodepth", "jobs", "ops", "cache", "random", "workload"} {
+		if strings.HasPrefix(msg, f+" ") {
+			return fmt.Errorf("--%s: %s", f, strings.TrimPrefix(msg, f+" "))
+		}
+	}
+	if strings.HasPrefix(msg, "unknown workload") {
+		return fmt.Errorf("--workload: %s", msg)
+	}
+	return errors.New(msg)
+}
+
+func engineList(names []string) ([]string, error) {
+	if len(names) == 1 && names[0] == "all" {
+		return suites.Available(), nil
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		e, err := engines.Lookup(n)
+		if err != nil {
+			return nil, usagef("--engine: unknown engine %q (known: %s, or all)", n, strings.Join(engines.Names(), ", "))
+		}
+		if err := engines.Available(e); err != nil {
+			return nil, usagef("--engine: engine %s is not available here: %v", n, err)
+		}
+		if seen[n] {
+			return nil, usagef("--engine: %s is named twice", n)
+		}
+		seen[n] = true
+	}
+	return names, nil
+}
