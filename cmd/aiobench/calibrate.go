@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -24,6 +25,7 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cf compareFlags
 	cf.bind(fs)
 	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
+	suggest := fs.Bool("suggest-threshold", false, "print only the smallest safe --threshold for a comparison as long as --runtime (or --rounds), e.g. 0.7%, for scripts")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(own); err != nil {
 		return usagef("calibrate: %v (see aiobench calibrate --help)", err)
@@ -52,9 +54,20 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer cleanup()
-	cal, err := ab.Calibrate(ctx, cfg, ab.DefaultLengths[cfg.Mode])
+	lengths := ab.DefaultLengths[cfg.Mode]
+	if *suggest {
+		lengths = []float64{cfg.Runtime.Seconds()}
+		if cfg.Mode == ab.ModeTrials {
+			lengths = []float64{float64(*rounds)}
+		}
+	}
+	cal, err := ab.Calibrate(ctx, cfg, lengths)
 	if err != nil {
 		return err
+	}
+	if *suggest { // rounded up to a tenth of a percent
+		fmt.Fprintf(stdout, "%.1f%%\n", math.Ceil(1000*cal.Rows[0].MinThreshold)/10)
+		return nil
 	}
 	fmt.Fprintf(stdout, "calibrate: A/A of %s by %s; IOPS change %+.2f%% [%+.2f%%, %+.2f%%] with no difference (the floor under any threshold)\n",
 		cal.Bias.Label, map[string]string{ab.ModeBlocks: "interleaved blocks", ab.ModeTrials: "whole trials"}[cal.Mode],
