@@ -39,15 +39,20 @@ func version(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// abFlags are ab's own flags; every other flag is a run flag, passed to both binaries.
-var abFlags = map[string]bool{"baseline-bin": true, "candidate-bin": true, "candidate-args": true, "output-dir": true,
-	"rounds": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false}
+// abFlags are ab's own flags (true: it takes a value); every other flag is a run flag, passed
+// to both binaries. calibrateFlags are calibrate's.
+var (
+	abFlags = map[string]bool{"baseline-bin": true, "candidate-bin": true, "candidate-args": true, "output-dir": true,
+		"rounds": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false}
+	calibrateFlags = map[string]bool{"rounds": true, "alpha": true, "threshold": true, "metrics": true, "format": true,
+		"suggest-threshold": false, "help": false}
+)
 
-// splitABArgs separates ab's own flags from the run flags, keeping each run flag as written.
-func splitABArgs(args []string) (own, run []string) {
+// splitArgs separates a subcommand's own flags from the run flags, keeping each as written.
+func splitArgs(args []string, ownFlags map[string]bool) (own, run []string) {
 	for i := 0; i < len(args); i++ {
 		name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		takesValue, isOwn := abFlags[name]
+		takesValue, isOwn := ownFlags[name]
 		if !strings.HasPrefix(args[i], "--") || !isOwn {
 			run = append(run, args[i])
 			continue
@@ -63,7 +68,7 @@ func splitABArgs(args []string) (own, run []string) {
 
 // abCmd: aiobench ab --baseline-bin A --candidate-bin B [run flags] [...]. Exits as gate does.
 func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	own, runArgs := splitABArgs(args)
+	own, runArgs := splitArgs(args, abFlags)
 	fs := flag.NewFlagSet("aiobench ab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var cf compareFlags

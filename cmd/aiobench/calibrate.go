@@ -19,7 +19,7 @@ import (
 // calibrate: aiobench calibrate [run flags] [--rounds N] — what this machine can detect, from
 // an A/A comparison of this build against itself, made exactly as ab makes its comparisons.
 func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	own, runArgs := splitABArgs(args)
+	own, runArgs := splitArgs(args, calibrateFlags)
 	fs := flag.NewFlagSet("aiobench calibrate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var cf compareFlags
