@@ -274,7 +274,7 @@ func decideWithSamples(r Result, dir Direction, o Options) Result {
 	default:
 		r.Verdict = Inconclusive
 		if r.Note == "" {
-			r.Note = fmt.Sprintf("the interval [%+.1f%%, %+.1f%%] is not clear of ±%.0f%%; more rounds narrow it", 100*r.Lo, 100*r.Hi, 100*o.Threshold)
+			r.Note = fmt.Sprintf("the interval [%+.1f%%, %+.1f%%] is not clear of ±%.3g%%; more samples narrow it", 100*r.Lo, 100*r.Hi, 100*o.Threshold)
 		}
 	}
 	return r
