@@ -6,6 +6,7 @@ set -euo pipefail
 n=${1:?usage: scripts/slow-build.sh N OUTPUT_BINARY [REV]}
 out=${2:?usage: scripts/slow-build.sh N OUTPUT_BINARY [REV]}
 rev=${3:-HEAD}
+case $out in /*) ;; *) out=$PWD/$out ;; esac
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
 work=$(mktemp -d)
@@ -14,4 +15,4 @@ git worktree add --quiet --detach "$work/src" "$rev"
 f="$work/src/engines/sync/sync.go"
 grep -q '^func (r \*reader) read(req \*engines.Request) {$' "$f" || { echo "slow-build.sh: the sync engine's read is not where it was" >&2; exit 1; }
 sed -i "s/^func (r \*reader) read(req \*engines.Request) {\$/var spinSink uint64\n\nfunc (r *reader) read(req *engines.Request) {\n\tfor i := 0; i < $n; i++ {\n\t\tspinSink += uint64(i) * 2654435761\n\t}/" "$f"
-(cd "$work/src" && go build -o "$(realpath -m "$OLDPWD/$out" 2>/dev/null || echo "$out")" ./cmd/aiobench)
+(cd "$work/src" && go build -o "$out" ./cmd/aiobench)
