@@ -38,7 +38,7 @@ var (
 	// configColumns set up a run: two rows are the same configuration when all agree.
 	configColumns = []string{
 		"engine", "workload", "bs", "iodepth", "jobs", "cache", "size", "verify", "fadvise",
-		"resident_target_pct", "background", "threads", "waiters", "notifier", "waiter_spin_us", "random", "null_delay_ns",
+		"resident_target_pct", "background", "threads", "waiters", "notifier", "waiter_spin_us", "random", "null_delay_ns", "duel",
 	}
 	signedColumns = []string{"waiter_spin_us"} // -1: off
 )

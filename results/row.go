@@ -100,6 +100,9 @@ type Row struct {
 	// DuelBlocks is the number of blocks this arm ran in the measured phase of a duel (two
 	// arms interleaved in short blocks on one thread), 0 for an ordinary run.
 	DuelBlocks int64
+	// Duel names the duel this row is an arm of ("retry vs sync", "ab"), empty for an ordinary
+	// run: a duel's rows are measured from blocks and never pooled with runs' rows.
+	Duel string
 
 	NullDelayNS int64 // --null-delay asked for (null engine), 0 otherwise
 }

@@ -264,6 +264,7 @@ func serveArm(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	machine := sysinfo.Machine(o.dir)
 	write := func(path string, r results.Row) error {
 		r.Machine = machine
+		r.Duel = "ab"
 		r.StartedUTC = time.Now().UTC().Format(time.RFC3339)
 		return results.WriteFile(path, []string{results.MagicComment + " " + machine.Version, "command: serve-arm " + commandLine(args)}, []results.Row{r})
 	}

@@ -111,3 +111,23 @@ func TestCalibrate(t *testing.T) {
 		t.Errorf("calibrate --threshold: exit %d %q", code, stderr)
 	}
 }
+
+// The README shows the CI workflow exactly as docs/ci/github-actions.yml has it (the file CI
+// checks with actionlint).
+func TestREADMEWorkflowIsTheFile(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile("../../docs/ci/github-actions.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- workflow:start")
+	block, _, ok2 := strings.Cut(rest, "<!-- workflow:end -->")
+	_, yaml, ok3 := strings.Cut(block, "```yaml\n")
+	yaml, _, ok4 := strings.Cut(yaml, "```")
+	if !ok || !ok2 || !ok3 || !ok4 || yaml != string(file) {
+		t.Error("README's workflow block differs from docs/ci/github-actions.yml: copy the file into it")
+	}
+}

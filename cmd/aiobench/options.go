@@ -20,6 +20,8 @@ const examples = `Examples:
   aiobench --suite syncfirst --max-sync-regression 5%   # exit 1 if an async engine slows the sync path
   aiobench --suite aiolat --output lat.csv   # the aio latency curve
   aiobench gate --baseline a.csv --candidate b.csv       # a CI gate on two results files
+  aiobench ab --baseline-bin ./old --candidate-bin ./new --threshold 1%   # two builds, interleaved
+  aiobench calibrate                         # what this machine can detect
   aiobench engines                           # list engines and whether they work here
   aiobench workloads                         # list workloads
 `
@@ -112,7 +114,7 @@ func newFlags(o *options) *flag.FlagSet {
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | help\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n\n"+
+	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | version | help\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n       aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n       aiobench calibrate [run flags] [flags]\n\n"+
 		"aiobench compares synchronous and asynchronous read engines on real files.\n"+
 		"With no flags that shape a run it runs the short default suite.\n\nFlags:\n%s\n%s",
 		fs.FlagUsages(), examples)
