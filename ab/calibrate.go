@@ -18,8 +18,8 @@ type Calibration struct {
 	// Bias is the A/A comparison's own verdict line: its change is what the comparison reports
 	// where there is no difference, and the floor under any threshold.
 	Bias compare.Line
-	// SE is the standard error of the log ratio's estimate for the measured length: from the
-	// moving-block bootstrap's interval for blocks, from the per-round spread for trials.
+	// SE is the standard error of the log ratio's estimate for the measured length, from the
+	// spread of the sessions' (blocks) or rounds' (trials) log ratios.
 	SE       float64
 	Measured float64 // the length it was measured at: seconds (blocks) or rounds (trials)
 	Rows     []CalibrationRow
@@ -55,37 +55,32 @@ func Calibrate(ctx context.Context, c Config, lengths []float64) (*Calibration, 
 		}
 	}
 	za := z(1 - c.Options.Alpha/2)
+	n := float64(len(out.IOPSLogs))
+	if n < 3 {
+		return nil, fmt.Errorf("calibrate: %d usable sessions or rounds; at least 3 are needed", len(out.IOPSLogs))
+	}
+	total := variance(out.IOPSLogs)
+	// The signed-rank test is about 95.5% as efficient as a t test on normal data (asymptotic
+	// relative efficiency 3/π): its standard error is that of 3n/π samples.
+	eff := 3 / math.Pi
 	switch c.Mode {
 	case ModeTrials:
-		n := float64(len(out.IOPSLogs))
-		if n < 3 {
-			return nil, fmt.Errorf("calibrate: %d usable rounds; at least 3 are needed", len(out.IOPSLogs))
-		}
-		mean := 0.0
-		for _, x := range out.IOPSLogs {
-			mean += x
-		}
-		mean /= n
-		v := 0.0
-		for _, x := range out.IOPSLogs {
-			v += (x - mean) * (x - mean)
-		}
-		sd := math.Sqrt(v / (n - 1))
-		// The signed-rank test is about 95.5% as efficient as the t test on normal data
-		// (asymptotic relative efficiency 3/π): it needs 1/0.955 as many rounds.
-		cal.SE, cal.Measured = sd/math.Sqrt(n), n
+		cal.SE, cal.Measured = math.Sqrt(total/n), n
 		for _, l := range lengths {
-			cal.Rows = append(cal.Rows, row(sd/math.Sqrt(l*3/math.Pi), l, za, cal.Bias.Change))
+			cal.Rows = append(cal.Rows, row(math.Sqrt(total/(l*eff)), l, za, cal.Bias.Change))
 		}
 	default:
-		if len(out.IOPSLogs) < compare.MinPairs {
-			return nil, fmt.Errorf("calibrate: %d pairs; at least %d are needed (a longer --runtime)", len(out.IOPSLogs), compare.MinPairs)
-		}
-		// The interval's half-width on the log scale, as the comparison computes it.
-		h := (math.Log1p(cal.Bias.Hi) - math.Log1p(cal.Bias.Lo)) / 2
-		cal.SE, cal.Measured = h/za, out.Elapsed.Seconds()
+		// A session's log ratio varies by the processes' own difference (between) and by the
+		// blocks' noise (within), which shrinks as sessions get longer; a comparison of length
+		// L has the default number of sessions, each L/sessions long.
+		within := mean(out.IOPSWithinVar)
+		between := math.Max(0, total-within)
+		sessionLen := out.Elapsed.Seconds() / n
+		cal.SE, cal.Measured = math.Sqrt(total/n), out.Elapsed.Seconds()
+		k := float64(DefaultSessions)
 		for _, l := range lengths {
-			cal.Rows = append(cal.Rows, row(cal.SE*math.Sqrt(cal.Measured/l), l, za, cal.Bias.Change))
+			v := between + within*sessionLen/(l/k)
+			cal.Rows = append(cal.Rows, row(math.Sqrt(v/(k*eff)), l, za, cal.Bias.Change))
 		}
 	}
 	return cal, nil
@@ -110,4 +105,22 @@ func (c *Calibration) Describe(length float64) string {
 		return fmt.Sprintf("%g rounds", length)
 	}
 	return (time.Duration(length * float64(time.Second))).String()
+}
+
+func mean(xs []float64) float64 {
+	m := 0.0
+	for _, x := range xs {
+		m += x
+	}
+	return m / float64(max(len(xs), 1))
+}
+
+// variance is the sample variance of xs.
+func variance(xs []float64) float64 {
+	m := mean(xs)
+	v := 0.0
+	for _, x := range xs {
+		v += (x - m) * (x - m)
+	}
+	return v / float64(max(len(xs)-1, 1))
 }

@@ -25,10 +25,16 @@ type Outcome struct {
 // blocks of about 1 ms gives thousands of pairs.
 func DuelRuntime(round time.Duration) time.Duration { return 3 * round }
 
-// CompareDuel compares the duel's candidate with its baseline on one metric: IOPS, lat mean (by
-// Little's law, the inverse of IOPS at a fixed depth) and CPU per request from each pair's
-// blocks; lat_p99_us from the batches' percentiles. Other metrics have no per-pair values.
+// CompareDuel compares the duel's candidate with its baseline on one metric (DuelLogs).
 func CompareDuel(d *harness.DuelResult, metric string, dir compare.Direction, o compare.Options) compare.Result {
+	col, _ := results.ColumnByName(metric)
+	return compare.Interleaved(DuelLogs(d, metric), value(col, &d.Rows[0]), value(col, &d.Rows[1]), dir, o)
+}
+
+// DuelLogs returns the duel's log ratios candidate/baseline of one metric, in time order: IOPS,
+// lat mean (by Little's law, the inverse of IOPS at a fixed depth) and CPU per request per pair
+// of blocks; lat_p99_us per batch of pairs. Other metrics have no per-pair values (nil).
+func DuelLogs(d *harness.DuelResult, metric string) []float64 {
 	var logs []float64
 	perReq := func(b harness.Block, v int64) float64 { return float64(v) / float64(b.Requests) }
 	for _, p := range d.Pairs {
@@ -54,6 +60,5 @@ func CompareDuel(d *harness.DuelResult, metric string, dir compare.Direction, o 
 			}
 		}
 	}
-	col, _ := results.ColumnByName(metric)
-	return compare.Interleaved(logs, value(col, &d.Rows[0]), value(col, &d.Rows[1]), dir, o)
+	return logs
 }

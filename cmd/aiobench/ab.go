@@ -43,8 +43,8 @@ func version(args []string, stdout io.Writer) error {
 // to both binaries. calibrateFlags are calibrate's.
 var (
 	abFlags = map[string]bool{"baseline-bin": true, "candidate-bin": true, "candidate-args": true, "output-dir": true,
-		"rounds": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false}
-	calibrateFlags = map[string]bool{"rounds": true, "alpha": true, "threshold": true, "metrics": true, "format": true,
+		"rounds": true, "sessions": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false}
+	calibrateFlags = map[string]bool{"rounds": true, "sessions": true, "alpha": true, "threshold": true, "metrics": true, "format": true,
 		"suggest-threshold": false, "help": false}
 )
 
@@ -78,6 +78,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	candArgs := fs.String("candidate-args", "", "run flags for the candidate alone, space-separated (e.g. \"--null-delay 50ns\")")
 	outDir := fs.String("output-dir", "", "write baseline.csv, candidate.csv and summary.csv here (created if missing)")
 	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
+	sessions := fs.Int("sessions", ab.DefaultSessions, "block by block: fresh pairs of processes the runtime is split into")
 	strict := fs.Bool("strict", false, "exit 3 when a comparison is inconclusive")
 	help := fs.BoolP("help", "h", false, "show this help")
 	cf.metrics = []string{"iops", "lat_p99_us"}
@@ -95,14 +96,15 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *baseBin == "" || *candBin == "" {
 		return usagef("ab: --baseline-bin and --candidate-bin are required (two aiobench binaries)")
 	}
-	if *rounds < compare.MinSamples(cf.opts.Alpha, true) {
-		return usagef("ab: --rounds %d is too few for the signed-rank test at alpha %g; it needs at least %d", *rounds, cf.opts.Alpha, compare.MinSamples(cf.opts.Alpha, true))
+	if err := checkSamples(*rounds, *sessions, cf.opts.Alpha); err != nil {
+		return err
 	}
 	metrics, err := cf.resolve()
 	if err != nil {
 		return err
 	}
 	cfg, cleanup, err := abSetup(ctx, runArgs, *baseBin, *candBin, *candArgs, *outDir, *rounds, metrics, cf.opts, stderr)
+	cfg.Sessions = *sessions
 	if err != nil {
 		return err
 	}
@@ -115,15 +117,15 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("ab: %w", err)
 	}
 	out, mode := cfg.OutputDir, cfg.Mode
-	if mode == ab.ModeTrials {
-		for name, rows := range map[string][]results.Row{ab.BaselineFile: res.Base, ab.CandidateFile: res.Cand} {
-			if err := results.WriteFile(filepath.Join(out, name), []string{results.MagicComment + " ab", "command: " + commandLine(args)}, rows); err != nil {
-				return err
-			}
+	for name, rows := range map[string][]results.Row{ab.BaselineFile: res.Base, ab.CandidateFile: res.Cand} {
+		if err := results.WriteFile(filepath.Join(out, name), []string{results.MagicComment + " ab", "command: " + commandLine(args)}, rows); err != nil {
+			return err
 		}
+	}
+	if mode == ab.ModeTrials {
 		fmt.Fprintf(stdout, "ab: %d rounds of whole trials, order %s (b: baseline first, c: candidate first), paired signed-rank test\n", *rounds, res.Order)
 	} else {
-		fmt.Fprintf(stdout, "ab: %d pairs of interleaved blocks, moving-block bootstrap\n", res.Pairs)
+		fmt.Fprintf(stdout, "ab: %d pairs of interleaved blocks in %d sessions (fresh process pairs), signed-rank test over sessions\n", res.Pairs, res.Sessions)
 	}
 	var buf bytes.Buffer
 	if err := compare.WriteCSV(&buf, res.Lines); err != nil {
@@ -204,6 +206,18 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// checkSamples refuses rounds or sessions too few for the signed-rank test at alpha.
+func checkSamples(rounds, sessions int, alpha float64) error {
+	need := compare.MinSamples(alpha, true)
+	switch {
+	case rounds < need:
+		return usagef("--rounds %d is too few for the signed-rank test at alpha %g; it needs at least %d", rounds, alpha, need)
+	case sessions < need:
+		return usagef("--sessions %d is too few for the signed-rank test at alpha %g; it needs at least %d", sessions, alpha, need)
+	}
+	return nil
 }
 
 // blockMetrics are the metrics a comparison block by block has per-pair values for.

@@ -90,6 +90,9 @@ func TestABTrials(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "6 rounds of whole trials") || !strings.Contains(stdout, "signed-rank") {
 		t.Errorf("trials: exit %d\n%s%s", code, stdout, stderr)
 	}
+	if _, stderr, code := call("ab", "--baseline-bin", bin, "--candidate-bin", bin, "--sessions", "3"); code != 2 || !strings.Contains(stderr, "needs at least 6") {
+		t.Errorf("3 sessions: exit %d %q", code, stderr)
+	}
 	if _, stderr, code := call("ab", "--baseline-bin", bin, "--candidate-bin", bin, "--rounds", "3"); code != 2 || !strings.Contains(stderr, "needs at least 6") {
 		t.Errorf("3 rounds: exit %d %q", code, stderr)
 	}

@@ -25,6 +25,7 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cf compareFlags
 	cf.bind(fs)
 	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
+	sessions := fs.Int("sessions", ab.DefaultSessions, "block by block: fresh pairs of processes the runtime is split into")
 	suggest := fs.Bool("suggest-threshold", false, "print only the smallest safe --threshold for a comparison as long as --runtime (or --rounds), e.g. 0.7%, for scripts")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(own); err != nil {
@@ -42,6 +43,9 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("calibrate: --%s is ab's, not calibrate's (calibrate measures IOPS and reports what thresholds make sense)", f)
 		}
 	}
+	if err := checkSamples(*rounds, *sessions, cf.opts.Alpha); err != nil {
+		return err
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("calibrate: find this binary: %w", err)
@@ -54,6 +58,7 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer cleanup()
+	cfg.Sessions = *sessions
 	lengths := ab.DefaultLengths[cfg.Mode]
 	if *suggest {
 		lengths = []float64{cfg.Runtime.Seconds()}

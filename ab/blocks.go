@@ -1,0 +1,205 @@
+package ab
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/suites"
+)
+
+// DefaultSessions is the number of sessions a comparison block by block is split into. Two
+// processes of one build differ by a fixed amount for their whole life (where their buffers
+// and code landed in memory): A/A, 3 s comparisons of one process pair each ranged from −1.2%
+// to +0.7% with intervals of ±0.2%. Blocks cannot average that away; new processes can. Each
+// session is a fresh pair of processes, and the verdict is drawn across sessions: with 10
+// sessions of 1 s, A/A intervals were ±1% and 2 of 5 came out INCONCLUSIVE at a 1% threshold;
+// with 20 of 0.5 s, ±0.3–0.5% and all 5 PASS, in the same 11.6 s.
+const DefaultSessions = 20
+
+// runBlocks compares the builds block by block in c.Sessions sessions, each a fresh pair of
+// processes that alternate blocks for c.Runtime/c.Sessions. Within a session the pairs give a
+// median log ratio per metric; across sessions those are paired samples (compare.Paired: the
+// order statistics of their median, the signed-rank test), so the interval holds both the
+// blocks' noise and the processes' own differences.
+func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
+	sessions := max(c.Sessions, 1)
+	out := &Outcome{Sessions: sessions}
+	perMetric := make([][]float64, len(c.Metrics))
+	var last *harness.DuelResult
+	start := time.Now()
+	for s := range sessions {
+		d, err := session(ctx, c, s, c.Runtime/time.Duration(sessions), c.Warmup/time.Duration(sessions))
+		if err != nil {
+			return nil, fmt.Errorf("session %d: %w", s+1, err)
+		}
+		last = d
+		out.Pairs += len(d.Pairs)
+		for i := range d.Rows {
+			d.Rows[i].Round = s + 1
+		}
+		out.Base, out.Cand = append(out.Base, d.Rows[0]), append(out.Cand, d.Rows[1])
+		for i, m := range c.Metrics {
+			logs := suites.DuelLogs(d, m.Name)
+			if len(logs) == 0 {
+				return nil, fmt.Errorf("session %d: no pairs to compare %s by (a longer --runtime)", s+1, m.Name)
+			}
+			est := medianLog(logs)
+			perMetric[i] = append(perMetric[i], est)
+			if m.Name == "iops" {
+				out.IOPSLogs = append(out.IOPSLogs, est)
+				// The session's own variance from its blocks alone: of a median, about π/2
+				// times that of a mean of the pairs (the pairs are barely correlated here).
+				out.IOPSWithinVar = append(out.IOPSWithinVar, math.Pi/2*variance(logs)/float64(len(logs)))
+			}
+		}
+		if c.Progress != nil {
+			fmt.Fprintf(c.Progress, "aiobench ab: session %d of %d: %d pairs of %d-request blocks\n", s+1, sessions, len(d.Pairs), d.Block)
+		}
+	}
+	out.Elapsed = time.Since(start)
+	label := compare.KeyString(last.Rows[0].Key())
+	for i, m := range c.Metrics {
+		// Per session the candidate's value relative to 1: compare.Paired takes the log ratios.
+		ones, ratios := make([]float64, sessions), make([]float64, sessions)
+		for s, l := range perMetric[i] {
+			ones[s], ratios[s] = 1, math.Exp(l)
+		}
+		r := compare.Paired(ones, ratios, m.Dir, c.Options)
+		col, _ := results.ColumnByName(m.Name)
+		r.Baseline, r.Candidate = medianOf(out.Base, col), medianOf(out.Cand, col)
+		r.Test = compare.TestSignedRank + " over sessions"
+		out.Lines = append(out.Lines, compare.Line{Key: last.Rows[0].Key(), Label: label, Metric: m, Result: r})
+	}
+	return out, nil
+}
+
+// session runs one pair of serving processes for length after warmup: blocks sized to about
+// c.BlockTime, the token passed for each block, and each arm's row at the end.
+func session(ctx context.Context, c Config, s int, length, warmup time.Duration) (*harness.DuelResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Seeds differ per binary and per session: neither block of a pair finds the pages the
+	// other just read in the CPU's caches, and each session reads its own offsets.
+	seed := c.Seed + 2*uint64(s)
+	args := [2][]string{
+		append(append([]string{}, c.RunArgs...), "--seed", strconv.FormatUint(seed, 10)),
+		append(append(append([]string{}, c.RunArgs...), c.CandidateArgs...), "--seed", strconv.FormatUint(seed+1, 10)),
+	}
+	var peers [2]*peer
+	for i, name := range []string{"baseline", "candidate"} {
+		bin := c.Baseline
+		if i == 1 {
+			bin = c.Candidate
+		}
+		p, err := startPeer(ctx, name, bin, args[i])
+		if err != nil {
+			return nil, err
+		}
+		defer p.stop()
+		peers[i] = p
+	}
+	block := func(p *peer, n int) (harness.Block, error) {
+		f, err := p.call(ctx, "block "+strconv.Itoa(n))
+		if err != nil {
+			return harness.Block{}, err
+		}
+		var v [3]int64
+		ok := len(f) == 3
+		for i := 0; ok && i < 3; i++ {
+			v[i], err = strconv.ParseInt(f[i], 10, 64)
+			ok = err == nil
+		}
+		if !ok {
+			return harness.Block{}, fmt.Errorf("%s: block answered %q", p.name, f)
+		}
+		return harness.Block{Requests: int(v[0]), NS: v[1], CPU: v[2]}, nil
+	}
+	var ns, reqs [2]int64
+	for end := time.Now().Add(warmup); time.Now().Before(end) || reqs[0] == 0; {
+		for i, p := range peers {
+			b, err := block(p, 64)
+			if err != nil {
+				return nil, err
+			}
+			ns[i] += b.NS
+			reqs[i] += int64(b.Requests)
+		}
+	}
+	per := (float64(ns[0])/float64(max(reqs[0], 1)) + float64(ns[1])/float64(max(reqs[1], 1))) / 2
+	d := &harness.DuelResult{Block: max(1, int(float64(c.BlockTime)/max(per, 1)))}
+	for _, p := range peers {
+		if _, err := p.call(ctx, "measure"); err != nil {
+			return nil, err
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0xab))
+	for start := time.Now(); time.Since(start) < length; {
+		pr := harness.Pair{BFirst: rng.IntN(2) == 1}
+		order := [2]int{0, 1}
+		if pr.BFirst {
+			order = [2]int{1, 0}
+		}
+		for _, i := range order { // the token: one block at a time
+			var err error
+			if pr.Blocks[i], err = block(peers[i], d.Block); err != nil {
+				return nil, err
+			}
+		}
+		d.Pairs = append(d.Pairs, pr)
+		if len(d.Pairs)%20 == 0 {
+			var q [2]int64
+			for i, p := range peers {
+				f, err := p.call(ctx, "mark")
+				if err != nil {
+					return nil, err
+				}
+				if len(f) == 1 {
+					q[i], _ = strconv.ParseInt(f[0], 10, 64)
+				}
+			}
+			d.P99 = append(d.P99, q)
+		}
+	}
+	for i, name := range []string{BaselineFile, CandidateFile} {
+		path := filepath.Join(c.OutputDir, fmt.Sprintf(".session-%d-%s", s+1, name))
+		if _, err := peers[i].call(ctx, "row "+path); err != nil {
+			return nil, err
+		}
+		f, err := results.ReadFile(path)
+		os.Remove(path)
+		if err != nil || len(f.Rows) != 1 {
+			return nil, fmt.Errorf("%s: read its row: %v", peers[i].name, err)
+		}
+		d.Rows[i] = f.Rows[0]
+	}
+	return d, nil
+}
+
+func medianOf(rows []results.Row, col *results.Column) float64 {
+	v := make([]float64, 0, len(rows))
+	for i := range rows {
+		x, _ := strconv.ParseFloat(col.Get(&rows[i]), 64)
+		v = append(v, x)
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	return (v[(len(v)-1)/2] + v[len(v)/2]) / 2
+}
+
+func medianLog(xs []float64) float64 {
+	v := slices.Clone(xs)
+	slices.Sort(v)
+	return (v[(len(v)-1)/2] + v[len(v)/2]) / 2
+}
