@@ -18,8 +18,8 @@ type Calibration struct {
 	// Bias is the A/A comparison's own verdict line: its change is what the comparison reports
 	// where there is no difference, and the floor under any threshold.
 	Bias compare.Line
-	// SE is the standard error of the log ratio's estimate for the measured length, from the
-	// spread of the sessions' (blocks) or rounds' (trials) log ratios.
+	// SE is the standard error of the log ratio's estimate (a median) for the measured length,
+	// from the robust spread of the sessions' (blocks) or rounds' (trials) log ratios.
 	SE       float64
 	Measured float64 // the length it was measured at: seconds (blocks) or rounds (trials)
 	Rows     []CalibrationRow
@@ -59,15 +59,17 @@ func Calibrate(ctx context.Context, c Config, lengths []float64) (*Calibration, 
 	if n < 3 {
 		return nil, fmt.Errorf("calibrate: %d usable sessions or rounds; at least 3 are needed", len(out.IOPSLogs))
 	}
-	total := variance(out.IOPSLogs)
-	// The signed-rank test is about 95.5% as efficient as a t test on normal data (asymptotic
-	// relative efficiency 3/π): its standard error is that of 3n/π samples.
-	eff := 3 / math.Pi
+	// The verdict's interval is the order statistics of the median of the sessions' (or
+	// rounds') log ratios, which a few outlying sessions barely move; their variance would.
+	// So the spread is the robust one (1.4826 × the median absolute deviation, the standard
+	// deviation for normal data), and the median's standard error is 1.2533 × σ/√n.
+	total := math.Pow(1.4826*mad(out.IOPSLogs), 2)
+	const medianSE = 1.2533
 	switch c.Mode {
 	case ModeTrials:
-		cal.SE, cal.Measured = math.Sqrt(total/n), n
+		cal.SE, cal.Measured = medianSE*math.Sqrt(total/n), n
 		for _, l := range lengths {
-			cal.Rows = append(cal.Rows, row(math.Sqrt(total/(l*eff)), l, za, cal.Bias.Change))
+			cal.Rows = append(cal.Rows, row(medianSE*math.Sqrt(total/l), l, za, cal.Bias.Change))
 		}
 	default:
 		// A session's log ratio varies by the processes' own difference (between) and by the
@@ -76,11 +78,11 @@ func Calibrate(ctx context.Context, c Config, lengths []float64) (*Calibration, 
 		within := mean(out.IOPSWithinVar)
 		between := math.Max(0, total-within)
 		sessionLen := out.Elapsed.Seconds() / n
-		cal.SE, cal.Measured = math.Sqrt(total/n), out.Elapsed.Seconds()
+		cal.SE, cal.Measured = medianSE*math.Sqrt(total/n), out.Elapsed.Seconds()
 		k := float64(DefaultSessions)
 		for _, l := range lengths {
 			v := between + within*sessionLen/(l/k)
-			cal.Rows = append(cal.Rows, row(math.Sqrt(v/(k*eff)), l, za, cal.Bias.Change))
+			cal.Rows = append(cal.Rows, row(medianSE*math.Sqrt(v/k), l, za, cal.Bias.Change))
 		}
 	}
 	return cal, nil
@@ -113,6 +115,16 @@ func mean(xs []float64) float64 {
 		m += x
 	}
 	return m / float64(max(len(xs), 1))
+}
+
+// mad is the median absolute deviation of xs from their median.
+func mad(xs []float64) float64 {
+	m := medianLog(xs)
+	d := make([]float64, len(xs))
+	for i, x := range xs {
+		d[i] = math.Abs(x - m)
+	}
+	return medianLog(d)
 }
 
 // variance is the sample variance of xs.

@@ -106,7 +106,7 @@ func TestCalibrate(t *testing.T) {
 	}
 	bin := aiobenchBinary(t)
 	dir := t.TempDir()
-	out, err := exec.Command(bin, "calibrate", "--engine", "null", "--size", "8M", "--dir", dir, "--runtime", "600ms", "--warmup", "100ms").CombinedOutput()
+	out, err := exec.Command(bin, "calibrate", "--engine", "null", "--size", "8M", "--dir", dir, "--runtime", "600ms", "--warmup", "100ms", "--sessions", "6").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "smallest safe --threshold") || !strings.Contains(string(out), "| 10s") {
 		t.Errorf("calibrate: %v\n%s", err, out)
 	}

@@ -25,7 +25,7 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cf compareFlags
 	cf.bind(fs)
 	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
-	sessions := fs.Int("sessions", ab.DefaultSessions, "block by block: fresh pairs of processes the runtime is split into")
+	sessions := fs.Int("sessions", 3*ab.DefaultSessions, "block by block: fresh pairs of processes the runtime is split into (default: 60 over 30 s, sessions as long as ab's by default)")
 	suggest := fs.Bool("suggest-threshold", false, "print only the smallest safe --threshold for a comparison as long as --runtime (or --rounds), e.g. 0.7%, for scripts")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(own); err != nil {
@@ -52,6 +52,11 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !hasFlag(runArgs, "size") {
 		runArgs = append(runArgs, "--size", "64M")
+	}
+	if !hasFlag(runArgs, "runtime") && !*suggest {
+		// Three times ab's default: the spread of 60 sessions is known far better than that of
+		// 20, and each session is as long as an ab comparison's at its defaults.
+		runArgs = append(runArgs, "--runtime", "30s")
 	}
 	cfg, cleanup, err := abSetup(ctx, runArgs, self, self, "", "", *rounds, []compare.Metric{{Name: "iops", Dir: compare.HigherIsBetter}}, cf.opts, stderr)
 	if err != nil {
