@@ -157,7 +157,7 @@ func values(rows []results.Row, col *results.Column) []float64 {
 }
 
 // KeyString formats a configuration for tables: engine, workload, bs, iodepth, jobs and cache,
-// and the resident share and background engine where set.
+// and the resident share, background engine and duel where set.
 func KeyString(k results.Key) string {
 	s := fmt.Sprintf("%s %s bs=%s qd=%s jobs=%s %s", k.Value("engine"), k.Value("workload"), k.Value("bs"),
 		k.Value("iodepth"), k.Value("jobs"), k.Value("cache"))
@@ -166,6 +166,9 @@ func KeyString(k results.Key) string {
 	}
 	if v := k.Value("background"); v != "" {
 		s += " background=" + v
+	}
+	if v := k.Value("duel"); v != "" {
+		s += " duel=" + v
 	}
 	return s
 }

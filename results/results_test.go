@@ -191,3 +191,19 @@ func TestEveryColumnHasMeaning(t *testing.T) {
 		t.Errorf("background_iops is better %q", c.Better)
 	}
 }
+
+// A configuration key keeps every setting apart, spaces in values included, and gives each back.
+func TestKeyValues(t *testing.T) {
+	r := Row{Engine: "sync", Workload: "randread", BS: 4096, Duel: "a b", Notifier: "waiters"}
+	k := r.Key()
+	for name, want := range map[string]string{"engine": "sync", "bs": "4096", "duel": "a b", "notifier": "waiters", "background": ""} {
+		if got := k.Value(name); got != want {
+			t.Errorf("Value(%s) = %q, want %q", name, got, want)
+		}
+	}
+	o := r
+	o.Threads = 3
+	if o.Key() == k {
+		t.Error("rows with different threads share a key")
+	}
+}

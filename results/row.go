@@ -100,7 +100,7 @@ type Row struct {
 	// DuelBlocks is the number of blocks this arm ran in the measured phase of a duel (two
 	// arms interleaved in short blocks on one thread), 0 for an ordinary run.
 	DuelBlocks int64
-	// Duel names the duel this row is an arm of ("retry vs sync", "ab"), empty for an ordinary
+	// Duel names the duel this row is an arm of ("retry-vs-sync", "ab"), empty for an ordinary
 	// run: a duel's rows are measured from blocks and never pooled with runs' rows.
 	Duel string
 
@@ -129,7 +129,7 @@ func (r *Row) Key() Key {
 	var b []byte
 	for i, c := range ConfigColumns() {
 		if i > 0 {
-			b = append(b, ' ')
+			b = append(b, keySep)
 		}
 		b = append(b, c.Name...)
 		b = append(b, '=')
@@ -138,9 +138,12 @@ func (r *Row) Key() Key {
 	return Key(b)
 }
 
+// keySep separates a Key's name=value pairs: a control character no value holds.
+const keySep = '\x1f'
+
 // Value returns the value of the named column in k, or "".
 func (k Key) Value(name string) string {
-	for _, kv := range strings.Fields(string(k)) {
+	for _, kv := range strings.Split(string(k), string(keySep)) {
 		if n, v, _ := strings.Cut(kv, "="); n == name {
 			return v
 		}

@@ -202,7 +202,7 @@ var Schema = []Column{
 	devCol("dev_aqu", "", "average number of I/Os in the device's queue over the measured phase (time_in_queue, as iostat's aqu-sz)", func(r *Row) *float64 { return &r.DevAqu }),
 	col("duel_blocks", "", "blocks of requests this arm ran in the measured phase of a duel (two arms alternating in short blocks on one thread; IOPS, lat mean and CPU from the blocks), 0 for an ordinary run", func(r *Row) *int64 { return &r.DuelBlocks }),
 	col("null_delay_ns", "ns", "--null-delay asked for: the null engine's busy-wait per request, a known injected cost (calibration); 0 otherwise", func(r *Row) *int64 { return &r.NullDelayNS }),
-	col("duel", "", "the duel this row is an arm of (syncfirst's \"retry vs sync\", ab's \"ab\"); empty for an ordinary run. Rows of a duel never match rows of runs", func(r *Row) *string { return &r.Duel }),
+	col("duel", "", "the duel this row is an arm of (syncfirst's \"retry-vs-sync\", ab's \"ab\"); empty for an ordinary run. Rows of a duel never match rows of runs", func(r *Row) *string { return &r.Duel }),
 }
 
 // KeyColumns are the columns a file must have to be read: a row's configuration.

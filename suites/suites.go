@@ -278,7 +278,7 @@ func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *
 		}
 		out.Duels[d.Label] = res
 		for i := range res.Rows {
-			res.Rows[i].Duel = strings.TrimPrefix(d.Label, "duel: ")
+			res.Rows[i].Duel = strings.ReplaceAll(strings.TrimPrefix(d.Label, "duel: "), " ", "-")
 			each(&harness.Result{Row: res.Rows[i], Warnings: res.Warnings}, false)
 		}
 	}
