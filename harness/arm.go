@@ -55,21 +55,9 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	if cfg.Jobs != 1 || cfg.Cache == CacheCold {
 		return nil, fmt.Errorf("%w: interleaved blocks take one job and a warm or direct cache (cold runs alternate whole trials)", ErrConfig)
 	}
-	eng, err := engines.Lookup(cfg.Engine)
+	eng, wl, err := resolve(&cfg)
 	if err != nil {
 		return nil, err
-	}
-	if err := engines.Available(eng); err != nil {
-		return nil, fmt.Errorf("engine %s is not available here: %w", cfg.Engine, err)
-	}
-	if c, ok := eng.(engines.Checker); ok {
-		if err := c.Check(cfg.engineConfig()); err != nil {
-			return nil, fmt.Errorf("%w: engine %s: %v", ErrConfig, cfg.Engine, err)
-		}
-	}
-	wl, _ := workloads.Lookup(cfg.Workload)
-	if wl.Ordered && cfg.Random == "" {
-		cfg.Random = workloads.RandomPerm
 	}
 	advice := wl.Advice
 	if cfg.NoFadvise {

@@ -50,21 +50,9 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	if cfg.Size > ds.Size {
 		return nil, fmt.Errorf("run: size %d exceeds the data set's %d bytes", cfg.Size, ds.Size)
 	}
-	eng, err := engines.Lookup(cfg.Engine)
+	eng, wl, err := resolve(&cfg)
 	if err != nil {
 		return nil, err
-	}
-	if err := engines.Available(eng); err != nil {
-		return nil, fmt.Errorf("engine %s is not available here: %w", cfg.Engine, err)
-	}
-	if c, ok := eng.(engines.Checker); ok {
-		if err := c.Check(cfg.engineConfig()); err != nil {
-			return nil, fmt.Errorf("%w: engine %s: %v", ErrConfig, cfg.Engine, err)
-		}
-	}
-	wl, _ := workloads.Lookup(cfg.Workload)
-	if wl.Ordered && cfg.Random == "" {
-		cfg.Random = workloads.RandomPerm
 	}
 
 	ctl, err := os.Open(ds.Path)
@@ -356,6 +344,31 @@ func warmScattered(fd int, size int64, share float64, seed uint64) error {
 		}
 	}
 	return nil
+}
+
+// resolve looks up cfg's engine (it must work here and take cfg) and workload, and fills in
+// the workload's default order.
+func resolve(cfg *Config) (engines.Engine, *workloads.Workload, error) {
+	eng, err := engines.Lookup(cfg.Engine)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := engines.Available(eng); err != nil {
+		return nil, nil, fmt.Errorf("engine %s is not available here: %w", cfg.Engine, err)
+	}
+	if c, ok := eng.(engines.Checker); ok {
+		if err := c.Check(cfg.engineConfig()); err != nil {
+			return nil, nil, fmt.Errorf("%w: engine %s: %v", ErrConfig, cfg.Engine, err)
+		}
+	}
+	wl, err := workloads.Lookup(cfg.Workload)
+	if err != nil {
+		return nil, nil, err
+	}
+	if wl.Ordered && cfg.Random == "" {
+		cfg.Random = workloads.RandomPerm
+	}
+	return eng, wl, nil
 }
 
 // errShort is recorded when a read inside the file came back short.

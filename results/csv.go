@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/aiobench/aiobench/internal/atomicfile"
 )
 
 // A File is a results file: its comment lines (without the leading "# ") and its rows.
@@ -61,25 +62,10 @@ func Write(w io.Writer, comments []string, rows []Row) error {
 	return bw.Flush()
 }
 
-// WriteFile writes a results file atomically: to a temporary file in the same directory, then
-// renamed over path, so an interrupted write never leaves half a file.
+// WriteFile writes a results file atomically (internal/atomicfile: synced, mode 0644, renamed
+// over path), so an interrupted write never leaves half a file.
 func WriteFile(path string, comments []string, rows []Row) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".aiobench-*.csv.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	err = Write(tmp, comments, rows)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return Write(w, comments, rows) })
 }
 
 // LooksLikeResults reports whether the file at path was written by aiobench (it starts with

@@ -140,7 +140,7 @@ func gate(args []string, stdout, stderr io.Writer) error {
 		if err := compare.WriteCSV(&buf, lines); err != nil {
 			return err
 		}
-		if err := os.WriteFile(*summary, buf.Bytes(), 0o644); err != nil {
+		if err := writeAtomic(*summary, buf.Bytes()); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}

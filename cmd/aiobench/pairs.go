@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/aiobench/aiobench/internal/atomicfile"
 	"github.com/aiobench/aiobench/suites"
 )
 
@@ -37,31 +37,9 @@ func writePairs(path string, comments []string, spec *suites.Spec, out *suites.O
 	return writeAtomic(path, buf.Bytes())
 }
 
-// writeAtomic writes data to a temporary file beside path, syncs it and renames it over path,
-// so that a reader never sees half a file and a failure leaves the old one.
+// writeAtomic writes data to path whole or not at all (internal/atomicfile).
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }
 
 // looksLikePairs reports whether path is a --pairs file (its comments, then the header).
