@@ -189,6 +189,12 @@ type state struct {
 	fbDone    bool  // a fallback read's result, set by the waiter before it kicks
 	fbN       int
 	fbErr     error
+	// pageErr is the errno of a failed wait: the blocking read of one of the request's pages
+	// failed (EIO from the device). A NOWAIT retry of a page whose read failed only answers
+	// EAGAIN again and starts it again, so without this a persistent error was retried for
+	// ever; with it the next attempt completes the request with the error. Set by a notifier
+	// (any thread), read by the attempt loop.
+	pageErr atomic.Uint32
 }
 
 // A wait is one armed notification: wait for the page at off, then kick st with gen.
@@ -287,6 +293,9 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 		// No notification is armed (armedOf == 0), so nothing else can touch the word now.
 		st.word.Store(withGen(flagRunning, genOf(w)))
 		st.done, st.attempts, st.raEnd, st.progress = 0, 0, 0, 0
+		if st.pageErr.Load() != 0 { // a load, not a locked store, on the fast path
+			st.pageErr.Store(0)
+		}
 		if r.trace != nil {
 			st.submitted = clock.Now()
 		}
@@ -411,6 +420,11 @@ func (r *reader) attempt(st *state) bool {
 		st.done += st.fbN
 		req.Err = st.fbErr
 		st.fbDone, st.fbN, st.fbErr = false, 0, nil
+		return true
+	}
+	if e := st.pageErr.Load(); e != 0 { // the device failed a page of this request
+		req.Err = unix.Errno(e)
+		r.traceAttempt(st, req.Offset+int64(st.done), 0, engines.OutcomeError)
 		return true
 	}
 	for {
@@ -545,7 +559,8 @@ func (r *reader) waitOldest() {
 	w := r.local[0]
 	r.local = append(r.local[:0], r.local[1:]...)
 	var b [1]byte
-	_, _ = unix.Pread(w.fd, b[:], w.off) // the result does not matter; the retry reads the data
+	_, err := unix.Pread(w.fd, b[:], w.off) // the data does not matter; the retry reads it
+	notePageErr(w.st, err)
 	r.kick(w)
 }
 
@@ -568,11 +583,21 @@ func (r *reader) waiter() {
 			w.st.fbDone = true
 		} else {
 			// The blocking read waits for the page readahead started (or reads it). Its
-			// result does not matter: the retry reads the data and sees any error.
-			_, _ = unix.Pread(w.fd, scratch[:], w.off)
+			// data does not matter: the retry reads it. Its error does: a failed page
+			// fails the request (state.pageErr).
+			_, err := unix.Pread(w.fd, scratch[:], w.off)
+			notePageErr(w.st, err)
 		}
 		r.busy.Add(-1)
 		r.kick(w)
+	}
+}
+
+// notePageErr records a failed page read for the request's next attempt. EINTR is not a failure
+// of the page: the retry simply reads again.
+func notePageErr(st *state, err error) {
+	if e, ok := err.(unix.Errno); ok && e != 0 && e != unix.EINTR {
+		st.pageErr.Store(uint32(e))
 	}
 }
 
