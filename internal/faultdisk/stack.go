@@ -191,7 +191,7 @@ type fiemapExtent struct {
 }
 
 type fiemap struct {
-	Start, Length                       uint64
+	Start, Length                        uint64
 	Flags, Mapped, ExtentCount, reserved uint32
 	Extents                              [maxExtents]fiemapExtent
 }
