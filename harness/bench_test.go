@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/psync"
 	_ "github.com/aiobench/aiobench/engines/retry"
 	_ "github.com/aiobench/aiobench/engines/sync"
 	_ "github.com/aiobench/aiobench/engines/threadpool"
