@@ -168,6 +168,9 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
 	}
 	collect(shared, res)
+	if ctx.Err() != nil && (res.Row.FirstError == "" || res.Row.FirstError == errNoOps) {
+		res.Row.FirstError = "interrupted"
+	}
 	for _, j := range shared.jobs {
 		if j.failed != nil {
 			return res, fmt.Errorf("engine %s failed: %w", cfg.Engine, j.failed)
@@ -218,7 +221,7 @@ func collect(s *runState, res *Result) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentTarget, row.ResidentStart))
 	}
 	if row.Ops == 0 && row.FirstError == "" {
-		row.FirstError = "no request completed with verified data in the measured phase"
+		row.FirstError = errNoOps
 	}
 	if end > s.measureStart {
 		row.Elapsed = float64(end-s.measureStart-s.paused) / 1e9
@@ -370,6 +373,9 @@ func resolve(cfg *Config) (engines.Engine, *workloads.Workload, error) {
 	}
 	return eng, wl, nil
 }
+
+// errNoOps is the first_error of a run in which no request completed.
+const errNoOps = "no request completed with verified data in the measured phase"
 
 // errShort is recorded when a read inside the file came back short.
 var errShort = errors.New("short read inside the file")

@@ -27,7 +27,8 @@ type Options struct {
 	Runtime  time.Duration
 	Warmup   time.Duration
 	Rounds   int
-	Resident float64 // large: share of the file resident in the partly cached runs
+	Resident    float64 // large: share of the file resident in the partly cached runs
+	ResidentSet bool    // Resident was given (0 is then 0, not the default)
 	// Interleave says how the syncfirst suite compares an engine's cached read with sync's:
 	// InterleaveDuel (the default, for "") or InterleaveRounds.
 	Interleave string
@@ -220,7 +221,10 @@ func aiolat(o Options) (*Spec, error) {
 func large(o Options) (*Spec, error) {
 	base := o.config(1<<30, 5*time.Second)
 	base.BlockSize, base.IODepth, base.Cache = 1<<20, 4, harness.CacheCold
-	resident := or(o.Resident, 0.5)
+	resident := 0.5
+	if o.ResidentSet {
+		resident = o.Resident
+	}
 	s := &Spec{Name: "large", Rounds: or(o.Rounds, 1)}
 	for _, e := range o.engines() {
 		c := base
@@ -252,6 +256,42 @@ func defaultSuite(o Options) (*Spec, error) {
 
 // Len is the number of runs the spec makes, warm-up rounds included; a duel counts as one.
 func (s *Spec) Len() int { return len(s.Duels) + len(s.Arms)*(s.Rounds+s.WarmupRounds) }
+
+// UsesCache reports whether any arm, duel or background load runs with that cache state.
+func (s *Spec) UsesCache(cache string) bool {
+	for _, a := range s.Arms {
+		if a.Config.Cache == cache || a.Config.Background != nil && a.Config.Background.Config.Cache == cache {
+			return true
+		}
+	}
+	for _, d := range s.Duels {
+		if d.Config.A.Cache == cache {
+			return true
+		}
+	}
+	return false
+}
+
+// Engines returns every engine the spec runs: arms, duels and background loads.
+func (s *Spec) Engines() []string {
+	var names []string
+	add := func(n string) {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, a := range s.Arms {
+		add(a.Config.Engine)
+		if a.Config.Background != nil {
+			add(a.Config.Background.Config.Engine)
+		}
+	}
+	for _, d := range s.Duels {
+		add(d.Config.A.Engine)
+		add(d.Config.B.Engine)
+	}
+	return names
+}
 
 // MaxSize is the largest data file any arm reads.
 func (s *Spec) MaxSize() int64 {

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -48,10 +49,19 @@ func Inspect(dir string, size int64) (LayoutState, error) { return InspectFile(d
 // InspectFile is Inspect for data file index.
 func InspectFile(dir string, index int, size int64) (LayoutState, error) {
 	path := filepath.Join(dir, FileNameOf(index))
-	f, err := os.Open(path)
+	// Look before opening: opening a FIFO blocks until a writer comes, and a link may lead
+	// anywhere. Then open without following links and without blocking, and look again.
+	lfi, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return LayoutCreate, nil
 	}
+	if err != nil {
+		return 0, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	if !lfi.Mode().IsRegular() {
+		return 0, fmt.Errorf("%s: %w (a %s, not a regular file)", path, ErrForeign, kind(lfi.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return 0, fmt.Errorf("inspect %s: %w", path, err)
 	}
@@ -61,7 +71,7 @@ func InspectFile(dir string, index int, size int64) (LayoutState, error) {
 		return 0, fmt.Errorf("inspect %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return 0, fmt.Errorf("%s: %w (not a regular file)", path, ErrForeign)
+		return 0, fmt.Errorf("%s: %w (a %s, not a regular file)", path, ErrForeign, kind(fi.Mode()))
 	}
 	if err := checkOwn(f, index, fi.Size()); err != nil {
 		return 0, fmt.Errorf("%s: %w", path, err)
@@ -70,6 +80,23 @@ func InspectFile(dir string, index int, size int64) (LayoutState, error) {
 		return LayoutReuse, nil
 	}
 	return LayoutExtend, nil
+}
+
+// kind names a file's type for a message.
+func kind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m.IsDir():
+		return "directory"
+	}
+	return "special file"
 }
 
 // checkOwn reads the first 64 KiB of the file and up to 64 words spread over the rest and
@@ -105,6 +132,13 @@ func Layout(dir string, size int64) (*Dataset, error) { return LayoutFile(dir, 0
 
 // LayoutFile is Layout for data file index.
 func LayoutFile(dir string, index int, size int64) (*Dataset, error) {
+	return LayoutFileContext(context.Background(), dir, index, size)
+}
+
+// LayoutFileContext is LayoutFile that stops when ctx is done. A file it was creating is
+// removed when the layout fails (ENOSPC, EFBIG, an I/O error); one it was extending, or one
+// interrupted, is kept: its content is right up to its length, and the next layout extends it.
+func LayoutFileContext(ctx context.Context, dir string, index int, size int64) (*Dataset, error) {
 	if size <= 0 || size%8 != 0 {
 		return nil, fmt.Errorf("layout: size %d is not a positive multiple of 8", size)
 	}
@@ -128,22 +162,31 @@ func LayoutFile(dir string, index int, size int64) (*Dataset, error) {
 	}
 	fi, err := f.Stat()
 	if err == nil {
-		err = appendContent(f, index, fi.Size()&^7, size)
+		err = appendContent(ctx, f, index, fi.Size()&^7, size)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return nil, fmt.Errorf("lay out %s: %w", path, err)
+	switch {
+	case err == nil:
+		return ds, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("lay out %s: interrupted; the part written is kept and the next run extends it: %w", path, err)
+	case state == LayoutCreate:
+		os.Remove(path) // ours, from this run, and incomplete
+		return nil, fmt.Errorf("lay out %s: %w (the partial file was removed)", path, err)
 	}
-	return ds, nil
+	return nil, fmt.Errorf("lay out %s: %w (the file is kept: its content is right up to its length)", path, err)
 }
 
 // appendContent writes the content of [from, to) and syncs it. Writing in order keeps the file
 // valid (its content correct up to its length) if it is interrupted.
-func appendContent(f *os.File, index int, from, to int64) error {
+func appendContent(ctx context.Context, f *os.File, index int, from, to int64) error {
 	buf := make([]byte, 1<<20)
 	for off := from; off < to; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		n := min(int64(len(buf)), to-off)
 		Fill(buf[:n], index, off)
 		if _, err := f.WriteAt(buf[:n], off); err != nil {

@@ -185,7 +185,7 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 		return cfg, nil, err
 	}
 	for i := range 1 + btoi(spec.NeedsBackground) {
-		if _, err := layout(dir, i, spec.MaxSize(), stderr); err != nil {
+		if _, err := layout(ctx, dir, i, spec.MaxSize(), stderr); err != nil {
 			cleanup()
 			return cfg, nil, err
 		}

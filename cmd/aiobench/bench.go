@@ -37,28 +37,29 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	// Everything is checked before anything is created: outputs, then the data directory
+	// (the default one is made only now), then whether its file system takes O_DIRECT.
+	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs}); err != nil {
+		return err
+	}
+	if fs.Changed("dir") && o.dir == "" {
+		return usagef("--dir: empty (name an existing, writable directory on the disk under test, or leave --dir out for the default)")
+	}
 	dir, err := o.dataDir(stderr)
 	if err != nil {
 		return err
 	}
-	if err := checkOutput("--output", o.output); err != nil {
-		return err
+	if spec.UsesCache(harness.CacheDirect) {
+		if err := checkDirect(dir); err != nil {
+			return err
+		}
 	}
-	if err := checkOutput("--trace", o.trace); err != nil {
-		return err
-	}
-	if err := checkOutput("--pairs", o.pairs); err != nil {
-		return err
-	}
-	if o.trace != "" && o.trace == o.output {
-		return usagef("--trace and --output name the same file %s", o.trace)
-	}
-	ds, err := layout(dir, 0, spec.MaxSize(), stderr)
+	ds, err := layout(ctx, dir, 0, spec.MaxSize(), stderr)
 	if err != nil {
 		return err
 	}
 	if spec.NeedsBackground {
-		bg, err := layout(dir, 1, spec.MaxSize(), stderr)
+		bg, err := layout(ctx, dir, 1, spec.MaxSize(), stderr)
 		if err != nil {
 			return err
 		}

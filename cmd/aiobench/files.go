@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,26 +51,95 @@ func (o *options) dataDir(stderr io.Writer) (string, error) {
 	return dir, nil
 }
 
-// checkOutput refuses an output file in a missing directory, and any existing file that
-// aiobench did not write (a results file, or a trace).
+// checkOutputs checks every named output (flag → path, "" for none) before anything is run or
+// written: each is refused if it is a symbolic link (outputs are replaced atomically, by a
+// rename, which would replace the link itself: name the file itself), a directory, an existing
+// file aiobench did not write, or in a directory that does not exist or cannot take a new file
+// (a temporary file is created there and removed). Two outputs naming the same file, by any
+// path, are refused too.
+func checkOutputs(outputs map[string]string) error {
+	flags := make([]string, 0, len(outputs))
+	for f := range outputs {
+		flags = append(flags, f)
+	}
+	slices.Sort(flags)
+	for i, f := range flags {
+		if err := checkOutput(f, outputs[f]); err != nil {
+			return err
+		}
+		for _, g := range flags[:i] {
+			if sameFile(outputs[f], outputs[g]) {
+				return usagef("%s and %s name the same file %s", g, f, outputs[f])
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether two output paths name one file: the same absolute path, or two
+// paths to one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	aa, err1 := filepath.Abs(a)
+	ba, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == ba {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// checkOutput checks one output path (see checkOutputs).
 func checkOutput(flagName, path string) error {
 	if path == "" {
 		return nil
 	}
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return usagef("%s %s: directory %s does not exist", flagName, path, filepath.Dir(path))
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usagef("%s %s: directory %s does not exist", flagName, path, dir)
 	}
-	fi, err := os.Stat(path)
+	fi, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return nil
 	case err != nil:
 		return usagef("%s %s: %v", flagName, path, err)
+	case fi.Mode()&os.ModeSymlink != 0:
+		return usagef("%s %s: is a symbolic link; name the file itself (aiobench replaces outputs by renaming, and never follows a link)", flagName, path)
 	case fi.IsDir():
 		return usagef("%s %s: is a directory (want a file name)", flagName, path)
+	case !fi.Mode().IsRegular():
+		return usagef("%s %s: is not a regular file", flagName, path)
 	case !results.LooksLikeResults(path) && !looksLikeTrace(path) && !looksLikePairs(path):
 		return usagef("%s %s: exists and was not written by aiobench; refusing to overwrite it", flagName, path)
 	}
+	probe, err := os.CreateTemp(dir, ".aiobench-probe-*")
+	if err != nil {
+		return usagef("%s %s: cannot write in %s: %v", flagName, path, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// checkDirect refuses --cache direct where dir's file system does not take O_DIRECT: a
+// temporary file is opened with it there and removed.
+func checkDirect(dir string) error {
+	f, err := os.CreateTemp(dir, ".aiobench-direct-*")
+	if err != nil {
+		return usagef("--dir %s: cannot write in it: %v", dir, errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	defer os.Remove(name)
+	d, err := os.OpenFile(name, os.O_RDONLY|unix.O_DIRECT, 0)
+	if err != nil {
+		fs, _ := sysinfo.FSType(dir)
+		return usagef("--cache direct: the file system of %s (%s) refuses O_DIRECT: %v", dir, fs, errors.Unwrap(err))
+	}
+	d.Close()
 	return nil
 }
 
@@ -84,8 +155,9 @@ func looksLikeTrace(path string) bool {
 	return err == nil && string(head) == engines.TraceHeader
 }
 
-// layout makes sure data file index is there with at least size bytes.
-func layout(dir string, index int, size int64, stderr io.Writer) (*workloads.Dataset, error) {
+// layout makes sure data file index is there with at least size bytes; it stops when ctx is
+// done (a signal).
+func layout(ctx context.Context, dir string, index int, size int64, stderr io.Writer) (*workloads.Dataset, error) {
 	state, err := workloads.InspectFile(dir, index, size)
 	if errors.Is(err, workloads.ErrForeign) {
 		return nil, usagef("--dir %s: %v; aiobench never overwrites a file it did not create: move it or pick another --dir", dir, err)
@@ -98,12 +170,18 @@ func layout(dir string, index int, size int64, stderr io.Writer) (*workloads.Dat
 		if fi, err := os.Stat(filepath.Join(dir, workloads.FileNameOf(index))); err == nil {
 			have = fi.Size()
 		}
-		if free, err := sysinfo.FreeBytes(dir); err == nil && free < size-have {
+		// A file system that reports no free space at all (ramfs) cannot be trusted to
+		// know: the writes decide there.
+		if free, err := sysinfo.FreeBytes(dir); err == nil && free > 0 && free < size-have {
 			return nil, usagef("--size %s: needs %s free in %s, %s available", units.FormatSize(size), units.FormatSize(size-have), dir, units.FormatSize(free))
 		}
 		fmt.Fprintf(stderr, "aiobench: laying out %s of data in %s (later runs reuse it)\n", units.FormatSize(size), dir)
 	}
-	return workloads.LayoutFile(dir, index, size)
+	ds, err := workloads.LayoutFileContext(ctx, dir, index, size)
+	if err != nil && ctx.Err() == nil {
+		return nil, fmt.Errorf("%w (in %s, which needs %s free for it)", err, dir, units.FormatSize(size))
+	}
+	return ds, err
 }
 
 // commandLine quotes args for the CSV's comment line.

@@ -130,12 +130,10 @@ func (l listValue) Type() string   { return "list" }
 func (l listValue) Set(v string) error {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
+		if s = strings.TrimSpace(s); s == "" {
+			return fmt.Errorf("%q has an empty item (separate names with single commas, e.g. sync,retry)", v)
 		}
-	}
-	if len(out) == 0 {
-		return fmt.Errorf("%q names nothing", v)
+		out = append(out, s)
 	}
 	*l.v = out
 	return nil

@@ -93,15 +93,51 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return bench([]string{"--help"}, stdout, stderr)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := onSignal()
 	defer stop()
-	if len(args) > 0 && args[0] == "ab" {
-		return abCmd(ctx, args[1:], stdout, stderr)
+	var err error
+	switch {
+	case len(args) > 0 && args[0] == "ab":
+		err = abCmd(ctx, args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "calibrate":
+		err = calibrate(ctx, args[1:], stdout, stderr)
+	default:
+		err = benchContext(ctx, args, stdout, stderr)
 	}
-	if len(args) > 0 && args[0] == "calibrate" {
-		return calibrate(ctx, args[1:], stdout, stderr)
+	var sig interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		// The rows so far are written (complete=false); the exit says which signal.
+		return exitError{128 + int(sig.Signal.(syscall.Signal)), fmt.Errorf("interrupted by %v: %v", sig.Signal, err)}
 	}
-	return benchContext(ctx, args, stdout, stderr)
+	return err
+}
+
+// interrupted is the cause of a context cancelled by a signal.
+type interrupted struct{ os.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.Signal.String() }
+
+// onSignal returns a context cancelled by the first SIGINT or SIGTERM. The first signal stops
+// the work at its next check (runs end within a second, their rows marked incomplete); after it
+// the signals have their default effect again, so a second one ends the process at once.
+func onSignal() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			cancel(interrupted{s})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		signal.Stop(sigs)
+		cancel(nil)
+	}
 }
 
 func bench(args []string, stdout, stderr io.Writer) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
+	"golang.org/x/sys/unix"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -67,6 +68,15 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(aFile, []byte("mine\n"), 0o644)
 	foreignDir := t.TempDir()
 	os.WriteFile(filepath.Join(foreignDir, workloads.FileName), []byte("someone's data"), 0o644)
+	linkToFile := filepath.Join(t.TempDir(), "link.csv")
+	os.Symlink(aFile, linkToFile)
+	fifoDir := t.TempDir()
+	if err := unix.Mkfifo(filepath.Join(fifoDir, workloads.FileName), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache) // the default data directory must not appear
 	common := []string{"--dir", dir, "--size", "1M", "--runtime", "100ms"}
 
 	var report strings.Builder
@@ -113,6 +123,17 @@ func TestBadInput(t *testing.T) {
 		{"waiter-spin unparsable", []string{"--engine", "retry", "--waiter-spin", "fast"}},
 		{"waiter-spin negative", []string{"--engine", "retry", "--waiter-spin", "-5us"}},
 		{"ops fewer than jobs", []string{"--ops", "3", "--jobs", "4"}},
+		{"empty engine item", []string{"--engine", ",sync"}},
+		{"all with another engine", []string{"--engine", "all,sync"}},
+		{"threads without threadpool", []string{"--engine", "sync", "--threads", "4"}},
+		{"notifier without retry", []string{"--engine", "sync,threadpool", "--notifier", "reaper"}},
+		{"a suite's own setting", []string{"--suite", "aiolat", "--bs", "64k"}},
+		{"cache with a suite", []string{"--suite", "large", "--cache", "warm"}},
+		{"dir empty", []string{"--dir", ""}},
+		{"output a symlink", []string{"--output", linkToFile}},
+		{"trace and output the same file", []string{"--trace", filepath.Join(dir, "sub", "..", "same.csv"), "--output", filepath.Join(dir, "same.csv")}},
+		{"output on a read-only file system", []string{"--output", "/proc/aiobench.csv"}},
+		{"a FIFO as the data file", []string{"--dir", fifoDir}},
 		{"interleave without syncfirst", []string{"--interleave", "rounds"}},
 		{"interleave unknown", []string{"--suite", "syncfirst", "--interleave", "blocks"}},
 		{"max-sync-regression with too few rounds", []string{"--suite", "syncfirst", "--interleave", "rounds", "--rounds", "4", "--max-sync-regression", "5%"}},
@@ -132,7 +153,15 @@ func TestBadInput(t *testing.T) {
 		}
 		stderr = strings.ReplaceAll(stderr, dir, "DIR")
 		stderr = strings.ReplaceAll(stderr, foreignDir, "FOREIGN")
+		stderr = strings.ReplaceAll(stderr, fifoDir, "FIFODIR")
+		stderr = strings.ReplaceAll(stderr, filepath.Dir(linkToFile), "LINKDIR")
+		if _, err := os.Stat(filepath.Join(cache, "aiobench")); err == nil {
+			t.Errorf("%s: the default data directory was created", tc.name)
+		}
 		report.WriteString(tc.name + ": " + stderr)
+	}
+	if fi, err := os.Lstat(linkToFile); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symbolic link given as --output was replaced")
 	}
 	if got, _ := os.ReadFile(aFile); string(got) != "mine\n" {
 		t.Error("a user's file was changed")
@@ -143,12 +172,18 @@ func TestBadInput(t *testing.T) {
 	golden(t, "bad_input.golden", report.String())
 }
 
+// listDir lists every file under dir with its time and mode. A directory's own time is left
+// out: checking an output creates and removes a probe file in its directory.
 func listDir(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err == nil {
-			out = append(out, p+" "+fi.ModTime().String()+" "+fi.Mode().String())
+			at := fi.ModTime().String()
+			if fi.IsDir() {
+				at = "dir"
+			}
+			out = append(out, p+" "+at+" "+fi.Mode().String())
 		}
 		return nil
 	})

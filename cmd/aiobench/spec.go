@@ -53,7 +53,14 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		if err != nil {
 			return nil, usagef("--suite: %v", err)
 		}
-		so := suites.Options{Base: base, Resident: o.resident, Interleave: o.interleave, DuelBlock: o.duelBlock}
+		// A suite sets the shape of its runs itself: a flag it would ignore is refused, not
+		// dropped silently.
+		for _, f := range suiteSets {
+			if changed(f) {
+				return nil, usagef("--%s: the %s suite sets it itself; leave it out, or run without --suite (suites take --engine, --size, --runtime, --warmup, --rounds, --seed, --verify, --fadvise and the engines' settings)", f, suiteName)
+			}
+		}
+		so := suites.Options{Base: base, Resident: o.resident, ResidentSet: changed("resident"), Interleave: o.interleave, DuelBlock: o.duelBlock}
 		if changed("engine") {
 			names, err := engineList(o.engines)
 			if err != nil {
@@ -94,6 +101,12 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 			c := base
 			c.Engine = n
 			spec.Arms = append(spec.Arms, suites.Arm{Label: n, Config: c})
+		}
+	}
+	// A setting that only one engine reads is refused when no engine of the run reads it.
+	for flag, engine := range engineFlags {
+		if changed(flag) && !slices.Contains(spec.Engines(), engine) {
+			return nil, usagef("--%s: only the %s engine reads it, and this run has none (engines: %s)", flag, engine, strings.Join(spec.Engines(), ", "))
 		}
 	}
 	for _, a := range spec.Arms {
@@ -139,12 +152,24 @@ func flagError(err error) error {
 	return errors.New(msg)
 }
 
+// suiteSets are the flags that shape a run which every suite sets itself.
+var suiteSets = []string{"workload", "bs", "iodepth", "jobs", "ops", "cache", "random"}
+
+// engineFlags are the settings that one engine reads, by flag.
+var engineFlags = map[string]string{"threads": "threadpool", "waiters": "retry", "notifier": "retry", "waiter-spin": "retry", "null-delay": "null"}
+
 func engineList(names []string) ([]string, error) {
 	if len(names) == 1 && names[0] == "all" {
 		return suites.Available(), nil
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
+		switch n {
+		case "":
+			return nil, usagef("--engine: an empty name in the list (names are separated by single commas, e.g. sync,retry)")
+		case "all":
+			return nil, usagef("--engine: all stands alone (it already means every available engine but null); name engines, or all")
+		}
 		e, err := engines.Lookup(n)
 		if err != nil {
 			return nil, usagef("--engine: unknown engine %q (known: %s, or all)", n, strings.Join(engines.Names(), ", "))
