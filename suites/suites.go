@@ -22,11 +22,11 @@ import (
 
 // Options are the settings a suite is built from. Zero fields take the suite's defaults.
 type Options struct {
-	Engines  []string // engines to include; empty: every available engine but null
-	Size     int64
-	Runtime  time.Duration
-	Warmup   time.Duration
-	Rounds   int
+	Engines     []string // engines to include; empty: every available engine but null
+	Size        int64
+	Runtime     time.Duration
+	Warmup      time.Duration
+	Rounds      int
 	Resident    float64 // large: share of the file resident in the partly cached runs
 	ResidentSet bool    // Resident was given (0 is then 0, not the default)
 	// Interleave says how the syncfirst suite compares an engine's cached read with sync's:
