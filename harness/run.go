@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	// when the measured phase starts and measures what state it is really in.
 	switch cfg.Cache {
 	case CacheWarm:
-		err = pagecache.Warm(ctlFd, cfg.Size)
+		err = pagecache.WarmContext(ctx, ctlFd, cfg.Size)
 	default:
 		err = pagecache.Evict(ctlFd, cfg.Size)
 		if err == nil && cfg.Resident > 0 {

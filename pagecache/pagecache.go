@@ -5,6 +5,7 @@
 package pagecache
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -79,12 +80,18 @@ func Drop(fd int, off, n int64) error {
 
 // Warm reads fd's first size bytes through the page cache (buffered, 1 MiB at a time) so that
 // they are resident. fd must not be O_DIRECT.
-func Warm(fd int, size int64) error {
+func Warm(fd int, size int64) error { return WarmContext(context.Background(), fd, size) }
+
+// WarmContext is Warm that stops, with ctx's error, when ctx is done (a signal).
+func WarmContext(ctx context.Context, fd int, size int64) error {
 	if err := unix.Fadvise(fd, 0, size, unix.FADV_WILLNEED); err != nil {
 		return fmt.Errorf("fadvise WILLNEED: %w", err)
 	}
 	buf := make([]byte, 1<<20)
 	for off := int64(0); off < size; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		n, err := unix.Pread(fd, buf[:min(int64(len(buf)), size-off)], off)
 		if err == unix.EINTR {
 			continue

@@ -116,3 +116,15 @@ func TestLookup(t *testing.T) {
 		t.Error("syncfirst without an async engine accepted")
 	}
 }
+
+// An explicit --resident 0% is 0, not "unset": the large suite's partly cached arms then start
+// fully evicted.
+func TestResidentZeroIsZero(t *testing.T) {
+	s, err := large(Options{Engines: []string{"sync"}, Resident: 0, ResidentSet: true})
+	if err != nil || s.Arms[1].Config.Resident != 0 {
+		t.Errorf("resident %v, %v; want 0", s.Arms[1].Config.Resident, err)
+	}
+	if s, _ := large(Options{Engines: []string{"sync"}}); s.Arms[1].Config.Resident != 0.5 {
+		t.Errorf("default resident %v, want 0.5", s.Arms[1].Config.Resident)
+	}
+}

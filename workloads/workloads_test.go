@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestLayoutReuseExtendForeign(t *testing.T) {
@@ -117,5 +120,25 @@ func TestVerifyDetects(t *testing.T) {
 	buf[8191] ^= 1 // torn tail: caught by the cheap check's last word
 	if got := Verify(buf, 0, 4096, VerifyCheap); got != 4096+8184 {
 		t.Errorf("torn tail: Verify = %d", got)
+	}
+}
+
+// A layout that runs out of space removes the file it was creating, and says so; a free-space
+// figure of 0 (ramfs) is not trusted, the writes decide. Needs root to mount a small tmpfs.
+func TestLayoutOutOfSpace(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=2m"); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+	_, err := Layout(dir, 8<<20)
+	if !errors.Is(err, unix.ENOSPC) || !strings.Contains(err.Error(), "partial file was removed") {
+		t.Errorf("Layout on a full file system: %v", err)
+	}
+	if _, serr := os.Stat(filepath.Join(dir, FileName)); !errors.Is(serr, os.ErrNotExist) {
+		t.Errorf("the partial data file is still there: %v", serr)
 	}
 }

@@ -101,6 +101,12 @@ func checkOutput(flagName, path string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return usagef("%s %s: directory %s does not exist", flagName, path, dir)
 	}
+	probe, err := os.CreateTemp(dir, ".aiobench-probe-*")
+	if err != nil {
+		return usagef("%s %s: cannot write in %s: %v", flagName, path, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	fi, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -113,16 +119,13 @@ func checkOutput(flagName, path string) error {
 	case !fi.Mode().IsRegular():
 		return usagef("%s %s: is not a regular file", flagName, path)
 	case !results.LooksLikeResults(path) && !looksLikeTrace(path) && !looksLikePairs(path):
-		return usagef("%s %s: exists and was not written by aiobench; refusing to overwrite it", flagName, path)
+		return usageError{fmt.Errorf("%s %s: %w; refusing to overwrite it", flagName, path, errNotOurs)}
 	}
-	probe, err := os.CreateTemp(dir, ".aiobench-probe-*")
-	if err != nil {
-		return usagef("%s %s: cannot write in %s: %v", flagName, path, dir, errors.Unwrap(err))
-	}
-	probe.Close()
-	os.Remove(probe.Name())
 	return nil
 }
+
+// errNotOurs is wrapped when an output names an existing file aiobench did not write.
+var errNotOurs = errors.New("exists and was not written by aiobench")
 
 // checkDirect refuses --cache direct where dir's file system does not take O_DIRECT: a
 // temporary file is opened with it there and removed.

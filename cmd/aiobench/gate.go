@@ -241,6 +241,9 @@ func checkSummary(path string) error {
 		return usagef("--summary %s: %v", path, err)
 	}
 	defer f.Close()
+	if err := checkOutput("--summary", path); err != nil && !errors.Is(err, errNotOurs) {
+		return err
+	}
 	want := strings.Join(compare.Header[:10], ",") // summaries before the test column was added too
 	head := make([]byte, len(want))
 	if _, err := io.ReadFull(f, head); err != nil || string(head) != want {

@@ -45,6 +45,7 @@ func TestGate(t *testing.T) {
 		{"failed rows are not an improvement", []string{"--baseline", td("base_counts.csv"), "--candidate", td("failed.csv"), "--metrics", "lat_p50_us"}, 1, "FAILED"},
 		{"zero baseline: a count from 0 to 5 is a regression", []string{"--baseline", td("base_counts.csv"), "--candidate", td("eagain.csv"), "--metrics", "eagain"}, 1, "REGRESSION"},
 		{"zero baseline and candidate pass", []string{"--baseline", td("base_counts.csv"), "--candidate", td("base_counts.csv"), "--metrics", "eagain"}, 0, ""},
+		{"summary where nothing can be written", []string{"--baseline", td("base.csv"), "--candidate", td("base.csv"), "--summary", "/proc/summary.csv"}, 2, "cannot write in /proc"},
 		{"alpha 0 refused", []string{"--baseline", td("base.csv"), "--candidate", td("base.csv"), "--alpha", "0"}, 2, "not a significance level in (0, 0.5]"},
 		{"alpha 0.6 refused", []string{"--baseline", td("base.csv"), "--candidate", td("base.csv"), "--alpha", "0.6"}, 2, "not a significance level"},
 	} {
