@@ -230,8 +230,10 @@ func checkSummary(path string) error {
 	if path == "" {
 		return nil
 	}
-	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-		return usagef("--summary %s: directory %s does not exist", path, filepath.Dir(path))
+	// The checks every output gets; a summary is not a results file, so its own header is
+	// checked below instead.
+	if err := checkOutput("--summary", path); err != nil && !errors.Is(err, errNotOurs) {
+		return err
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -241,9 +243,6 @@ func checkSummary(path string) error {
 		return usagef("--summary %s: %v", path, err)
 	}
 	defer f.Close()
-	if err := checkOutput("--summary", path); err != nil && !errors.Is(err, errNotOurs) {
-		return err
-	}
 	want := strings.Join(compare.Header[:10], ",") // summaries before the test column was added too
 	head := make([]byte, len(want))
 	if _, err := io.ReadFull(f, head); err != nil || string(head) != want {
