@@ -222,7 +222,7 @@ func large(o Options) (*Spec, error) {
 	base := o.config(1<<30, 5*time.Second)
 	base.BlockSize, base.IODepth, base.Cache = 1<<20, 4, harness.CacheCold
 	resident := 0.5
-	if o.ResidentSet {
+	if o.ResidentSet || o.Resident > 0 {
 		resident = o.Resident
 	}
 	s := &Spec{Name: "large", Rounds: or(o.Rounds, 1)}
