@@ -8,7 +8,11 @@
 // they do not know, so files written by newer versions stay readable.
 package results
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/aiobench/aiobench/internal/sysinfo"
+)
 
 // A Row is one measured run of one engine in one round. Latencies are in microseconds, CPU
 // times in seconds, sizes in bytes; the schema in schema.go documents every field.
@@ -107,17 +111,9 @@ type Row struct {
 	NullDelayNS int64 // --null-delay asked for (null engine), 0 otherwise
 }
 
-// Machine is the fingerprint of where a run happened; two files from different machines are
-// not comparable without a warning.
-type Machine struct {
-	Kernel    string
-	FSType    string
-	Device    string
-	CPUModel  string
-	NCPU      int
-	GoVersion string
-	Version   string // aiobench's version
-}
+// Machine is the fingerprint of where a run happened (internal/sysinfo reads it); two files
+// from different machines are not comparable without a warning.
+type Machine = sysinfo.Fingerprint
 
 // Key is the configuration that identifies comparable rows across files and rounds: the values
 // of every column that sets up a run (meaning.go), by name. Files that lack a column (older

@@ -11,14 +11,25 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/aiobench/aiobench/results"
 	"golang.org/x/sys/unix"
 )
 
+// Fingerprint is where a run happened; two results files from different machines are not
+// compared without a warning. The results package keeps it in every row.
+type Fingerprint struct {
+	Kernel    string
+	FSType    string
+	Device    string
+	CPUModel  string
+	NCPU      int
+	GoVersion string
+	Version   string // aiobench's version
+}
+
 // Machine returns the fingerprint of this machine with dir as the data directory. Parts that
 // cannot be read are "unknown"; a fingerprint is descriptive, never a reason to fail.
-func Machine(dir string) results.Machine {
-	m := results.Machine{
+func Machine(dir string) Fingerprint {
+	m := Fingerprint{
 		Kernel:    "unknown",
 		FSType:    "unknown",
 		Device:    "unknown",
@@ -41,7 +52,7 @@ func Machine(dir string) results.Machine {
 }
 
 // String formats a fingerprint for a comment line.
-func String(m results.Machine) string {
+func String(m Fingerprint) string {
 	return fmt.Sprintf("kernel=%s fs=%s device=%s cpu=%q ncpu=%d go=%s aiobench=%s",
 		m.Kernel, m.FSType, m.Device, m.CPUModel, m.NCPU, m.GoVersion, m.Version)
 }
