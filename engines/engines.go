@@ -7,6 +7,24 @@
 // requests with Submit and collects them with Reap. A synchronous engine completes requests inside
 // Submit; an asynchronous one starts them there and completes them later. Both look the same to the
 // harness, so their numbers are comparable.
+//
+// An Engine needs only Open, and a Reader only Submit, Reap and Close. Everything else is an
+// optional ability, found by type assertion, each with what happens without it:
+//
+//   - Prober (Engine): says whether the engine works here. Without it: it is taken to work.
+//   - Describer (Engine): a one-line description for `aiobench engines`. Without it: none.
+//   - Checker (Engine): refuses configurations it cannot run, before any run. Without it: every
+//     configuration is accepted.
+//   - Blocker (Engine): how many threads a Reader keeps blocked in system calls; the harness
+//     raises GOMAXPROCS by as many. Without it: none.
+//   - DataLess (Engine): reads no data, so nothing is verified (the null engine). Without it: every
+//     read is verified against the layout.
+//   - Synchronous (Engine): completes every request inside Submit; suites compare the asynchronous
+//     engines' sync path against such engines. Without it: the engine is asynchronous.
+//   - Invalidator (Reader): keeps data above the page cache; called whenever the harness evicts.
+//     Without it: the page cache is all there is to evict.
+//   - StatsReader (Reader): keeps counters (Stats) that explain its figures; reset when the
+//     measured phase starts, read when it ends. Without it: the counter columns stay 0.
 package engines
 
 import (
@@ -137,6 +155,43 @@ type DataLess interface {
 // Invalidate whenever it evicts the page cache, so that cold runs stay cold.
 type Invalidator interface {
 	Invalidate() error
+}
+
+// A Synchronous Engine completes every request inside Submit, on the caller's thread (sync,
+// psync, null). It is a capability declared by the engine, as fio's FIO_SYNCIO flag: the
+// syncfirst suite measures every other engine's cached read against sync's.
+type Synchronous interface {
+	CompletesInline()
+}
+
+// IsSynchronous reports whether e declares itself Synchronous.
+func IsSynchronous(e Engine) bool {
+	_, ok := e.(Synchronous)
+	return ok
+}
+
+// A StatsReader is a Reader that keeps Stats. The harness calls ResetStats when the measured
+// phase begins and Stats when it ends, both from the driving goroutine.
+type StatsReader interface {
+	Stats() Stats
+	ResetStats()
+}
+
+// A Checker is an Engine that refuses some configurations; Check says why, before any run.
+type Checker interface {
+	Check(cfg Config) error
+}
+
+// A Blocker is an Engine whose Readers keep threads that block in system calls (worker or
+// waiter threads). BlockingThreads says how many one Reader opened with cfg keeps.
+//
+// The harness raises GOMAXPROCS by that many for the run: a Go thread blocked in a system call
+// keeps its P until the runtime's monitor takes it back (20 µs to 10 ms later), so on a small
+// machine a few blocked threads would otherwise leave the runnable goroutines, the reaper
+// among them, without a P, and the engine would measure the Go scheduler rather than its
+// design. A C thread pool has no such limit.
+type Blocker interface {
+	BlockingThreads(cfg Config) int
 }
 
 var registry struct {

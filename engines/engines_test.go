@@ -7,7 +7,10 @@ import (
 
 	"github.com/aiobench/aiobench/engines"
 	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/psync"
+	_ "github.com/aiobench/aiobench/engines/retry"
 	_ "github.com/aiobench/aiobench/engines/sync"
+	_ "github.com/aiobench/aiobench/engines/threadpool"
 )
 
 type fake struct{}
@@ -37,7 +40,7 @@ func TestLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := engines.Lookup("nope")
-	if !errors.Is(err, engines.ErrUnknown) || !strings.Contains(err.Error(), `"nope" (known: null, sync`) {
+	if !errors.Is(err, engines.ErrUnknown) || !strings.Contains(err.Error(), `"nope" (known: null, psync, retry, sync, threadpool;`) {
 		t.Errorf("Lookup(nope) = %v; want ErrUnknown listing the sorted names", err)
 	}
 	names := engines.Names()
@@ -62,5 +65,19 @@ func TestInlineQueue(t *testing.T) {
 	got, err := q.Reap(make([]*engines.Request, 0, 2), 1)
 	if err != nil || len(got) != 2 || got[0] != a || got[1] != b || q.Len() != 0 {
 		t.Errorf("Reap = %v, %v; len after %d", got, err, q.Len())
+	}
+}
+
+// Capabilities are declared by the engines, not inferred from names: sync, psync and null
+// complete inline; retry and threadpool do not; null moves no data.
+func TestCapabilitiesDeclared(t *testing.T) {
+	for name, want := range map[string]bool{"sync": true, "psync": true, "null": true, "retry": false, "threadpool": false} {
+		e, err := engines.Lookup(name)
+		if err != nil {
+			t.Skipf("engine %s not linked into this test: %v", name, err)
+		}
+		if got := engines.IsSynchronous(e); got != want {
+			t.Errorf("%s: synchronous %v, want %v", name, got, want)
+		}
 	}
 }

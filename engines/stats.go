@@ -66,27 +66,3 @@ func (s *Stats) Merge(o *Stats) {
 		(*p.dst).Merge(p.src)
 	}
 }
-
-// A StatsReader is a Reader that keeps Stats. The harness calls ResetStats when the measured
-// phase begins and Stats when it ends, both from the driving goroutine.
-type StatsReader interface {
-	Stats() Stats
-	ResetStats()
-}
-
-// A Checker is an Engine that refuses some configurations; Check says why, before any run.
-type Checker interface {
-	Check(cfg Config) error
-}
-
-// A Blocker is an Engine whose Readers keep threads that block in system calls (worker or
-// waiter threads). BlockingThreads says how many one Reader opened with cfg keeps.
-//
-// The harness raises GOMAXPROCS by that many for the run: a Go thread blocked in a system call
-// keeps its P until the runtime's monitor takes it back (20 µs to 10 ms later), so on a small
-// machine a few blocked threads would otherwise leave the runnable goroutines, the reaper
-// among them, without a P, and the engine would measure the Go scheduler rather than its
-// design. A C thread pool has no such limit.
-type Blocker interface {
-	BlockingThreads(cfg Config) int
-}

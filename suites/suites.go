@@ -110,20 +110,18 @@ func Names() []string {
 	return n
 }
 
-// Available returns every registered engine that works here, except null.
+// Available returns every registered engine that works here, except those that move no data
+// (null: it measures the harness, not a read path).
 func Available() []string {
 	var out []string
 	for _, n := range engines.Names() {
 		e, _ := engines.Lookup(n)
-		if n != "null" && engines.Available(e) == nil {
+		if engines.MovesData(e) && engines.Available(e) == nil {
 			out = append(out, n)
 		}
 	}
 	return out
 }
-
-// syncEngines read synchronously; every other engine is asynchronous.
-var syncEngines = []string{"sync", "psync", "null"}
 
 func (o *Options) engines() []string {
 	if len(o.Engines) > 0 {
@@ -157,7 +155,7 @@ func (o *Options) config(size int64, runtime time.Duration) harness.Config {
 func syncfirst(o Options) (*Spec, error) {
 	var async []string
 	for _, e := range o.engines() {
-		if !slices.Contains(syncEngines, e) {
+		if eng, err := engines.Lookup(e); err == nil && !engines.IsSynchronous(eng) {
 			async = append(async, e)
 		}
 	}

@@ -13,6 +13,9 @@ func init() { engines.Register("null", engine{}) }
 
 type engine struct{}
 
+// CompletesInline declares the engine synchronous (engines.Synchronous).
+func (engine) CompletesInline() {}
+
 func (engine) Describe() string {
 	return "no I/O: completes requests inline; measures the harness's own overhead"
 }

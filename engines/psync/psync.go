@@ -12,6 +12,9 @@ func init() { engines.Register("psync", engine{}) }
 
 type engine struct{}
 
+// CompletesInline declares the engine synchronous (engines.Synchronous).
+func (engine) CompletesInline() {}
+
 func (engine) Describe() string { return "plain pread(2) on the job's thread, as fio's psync" }
 
 func (engine) Open(cfg engines.Config) (engines.Reader, error) {

@@ -19,6 +19,9 @@ func init() { engines.Register("sync", engine{}) }
 
 type engine struct{}
 
+// CompletesInline declares the engine synchronous (engines.Synchronous).
+func (engine) CompletesInline() {}
+
 func (engine) Describe() string {
 	return "synchronous read on the job's thread: raw preadv2(RWF_NOWAIT), then blocking pread(2); the sync-path baseline"
 }
