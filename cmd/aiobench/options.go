@@ -109,7 +109,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Lookup("max-sync-regression").DefValue = ""
 	fs.Lookup("resident").DefValue = ""
 	fs.Lookup("threads").DefValue = ""
-	fs.Lookup("waiters").DefValue = "" // its default depends on --runtime; the usage says so
+	fs.Lookup("waiters").DefValue = "" // the engine's default; the usage says so
 	return fs
 }
 
