@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,67 +107,10 @@ func session(ctx context.Context, c Config, s int, length, warmup time.Duration)
 		defer p.stop()
 		peers[i] = p
 	}
-	block := func(p *peer, n int) (harness.Block, error) {
-		f, err := p.call(ctx, "block "+strconv.Itoa(n))
-		if err != nil {
-			return harness.Block{}, err
-		}
-		var v [3]int64
-		ok := len(f) == 3
-		for i := 0; ok && i < 3; i++ {
-			v[i], err = strconv.ParseInt(f[i], 10, 64)
-			ok = err == nil
-		}
-		if !ok {
-			return harness.Block{}, fmt.Errorf("%s: block answered %q", p.name, f)
-		}
-		return harness.Block{Requests: int(v[0]), NS: v[1], CPU: v[2]}, nil
-	}
-	var ns, reqs [2]int64
-	for end := time.Now().Add(warmup); time.Now().Before(end) || reqs[0] == 0; {
-		for i, p := range peers {
-			b, err := block(p, 64)
-			if err != nil {
-				return nil, err
-			}
-			ns[i] += b.NS
-			reqs[i] += int64(b.Requests)
-		}
-	}
-	per := (float64(ns[0])/float64(max(reqs[0], 1)) + float64(ns[1])/float64(max(reqs[1], 1))) / 2
-	d := &harness.DuelResult{Block: max(1, int(float64(c.BlockTime)/max(per, 1)))}
-	for _, p := range peers {
-		if _, err := p.call(ctx, "measure"); err != nil {
-			return nil, err
-		}
-	}
-	rng := rand.New(rand.NewPCG(seed, 0xab))
-	for start := time.Now(); time.Since(start) < length; {
-		pr := harness.Pair{BFirst: rng.IntN(2) == 1}
-		order := [2]int{0, 1}
-		if pr.BFirst {
-			order = [2]int{1, 0}
-		}
-		for _, i := range order { // the token: one block at a time
-			var err error
-			if pr.Blocks[i], err = block(peers[i], d.Block); err != nil {
-				return nil, err
-			}
-		}
-		d.Pairs = append(d.Pairs, pr)
-		if len(d.Pairs)%20 == 0 {
-			var q [2]int64
-			for i, p := range peers {
-				f, err := p.call(ctx, "mark")
-				if err != nil {
-					return nil, err
-				}
-				if len(f) == 1 {
-					q[i], _ = strconv.ParseInt(f[0], 10, 64)
-				}
-			}
-			d.P99 = append(d.P99, q)
-		}
+	d, err := harness.Interleave(ctx, [2]harness.BlockRunner{remote{ctx, peers[0]}, remote{ctx, peers[1]}},
+		harness.DuelConfig{BlockTime: c.BlockTime, Runtime: length, Warmup: warmup, Seed: seed})
+	if err != nil {
+		return nil, err
 	}
 	for i, name := range []string{BaselineFile, CandidateFile} {
 		path := filepath.Join(c.OutputDir, fmt.Sprintf(".session-%d-%s", s+1, name))
@@ -183,6 +125,44 @@ func session(ctx context.Context, c Config, s int, length, warmup time.Duration)
 		d.Rows[i] = f.Rows[0]
 	}
 	return d, nil
+}
+
+// remote is an arm served by an `aiobench serve-arm` process: harness.Interleave drives it
+// like an Arm of its own, one command and one answer per call.
+type remote struct {
+	ctx context.Context
+	p   *peer
+}
+
+func (r remote) RunBlock(n int) (harness.Block, error) {
+	f, err := r.p.call(r.ctx, "block "+strconv.Itoa(n))
+	if err != nil {
+		return harness.Block{}, err
+	}
+	var v [3]int64
+	ok := len(f) == 3
+	for i := 0; ok && i < 3; i++ {
+		v[i], err = strconv.ParseInt(f[i], 10, 64)
+		ok = err == nil
+	}
+	if !ok {
+		return harness.Block{}, fmt.Errorf("%s: block answered %q", r.p.name, f)
+	}
+	return harness.Block{Requests: int(v[0]), NS: v[1], CPU: v[2]}, nil
+}
+
+func (r remote) Measure() error {
+	_, err := r.p.call(r.ctx, "measure")
+	return err
+}
+
+// Mark asks for the batch's p99: the protocol's mark always answers the 99th percentile.
+func (r remote) Mark(float64) (int64, error) {
+	f, err := r.p.call(r.ctx, "mark")
+	if err != nil || len(f) != 1 {
+		return 0, fmt.Errorf("%s: mark: %v %q", r.p.name, err, f)
+	}
+	return strconv.ParseInt(f[0], 10, 64)
 }
 
 func medianOf(rows []results.Row, col *results.Column) float64 {

@@ -65,7 +65,8 @@ func Serve(in io.Reader, out io.Writer, cfg harness.Config, ds *workloads.Datase
 			arm.Measure()
 			reply = "ok"
 		case "mark":
-			reply = fmt.Sprintf("ok %d", arm.Mark(99))
+			v, _ := arm.Mark(99)
+			reply = fmt.Sprintf("ok %d", v)
 		case "row":
 			if err := write(arg, arm.Row()); err != nil {
 				reply = "err " + oneLine(err.Error())

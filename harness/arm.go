@@ -118,7 +118,7 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 
 // Measure starts the measured blocks: what came before was warm-up (verified, counted in
 // warmup_ops, not timed), and the engine's counters start again.
-func (a *Arm) Measure() {
+func (a *Arm) Measure() error {
 	a.measured = true
 	a.j.lat.Reset()
 	a.j.slat.Reset()
@@ -126,6 +126,7 @@ func (a *Arm) Measure() {
 	if a.stats != nil {
 		a.stats.ResetStats()
 	}
+	return nil
 }
 
 // RunBlock runs n requests at the configured queue depth and returns what they took. A failed or
@@ -197,18 +198,20 @@ func (a *Arm) RunBlock(n int) (Block, error) {
 
 // Mark closes a batch of blocks and returns the lat percentile q (0–100) over the requests
 // since the last Mark, in ns: percentiles of consecutive batches compare the arms' tails.
-func (a *Arm) Mark(q float64) int64 {
+func (a *Arm) Mark(q float64) (int64, error) {
 	v := a.j.lat.ValueAtQuantile(q)
 	a.total.Merge(a.j.lat)
 	a.j.lat.Reset()
-	return v
+	return v, nil
 }
+
+var _ BlockRunner = (*Arm)(nil)
 
 // Row returns the arm's results over its measured blocks: IOPS, lat mean (by Little's law, from
 // the blocks' time and the queue depth) and CPU from the blocks; percentiles from the arm's
 // histogram of every measured request. Call it once, after the last block.
 func (a *Arm) Row() results.Row {
-	a.Mark(50)
+	_, _ = a.Mark(50) // closes the last batch; an Arm's Mark does not fail
 	r := a.row
 	j := a.j
 	r.Ops, r.Bytes, r.Errors, r.VerifyErrors, r.WarmupOps = j.ops, j.bytes, j.errors, j.verifyErrors, j.warmupOps

@@ -84,8 +84,34 @@ func Duel(ctx context.Context, dc DuelConfig, ds *workloads.Dataset) (*DuelResul
 	// the pages the first had just copied, still in the CPU's caches, and run ~20% faster.
 	arms[1].j.pattern = arms[0].j.pattern
 
+	res, err := Interleave(ctx, [2]BlockRunner{arms[0], arms[1]}, dc)
+	if err != nil {
+		return nil, err
+	}
+	for i, arm := range arms {
+		res.Rows[i] = arm.Row()
+		res.Rows[i].Complete = res.Rows[i].Complete && ctx.Err() == nil
+	}
+	return res, nil
+}
+
+// A BlockRunner runs blocks of requests on demand: an Arm in this process, or, for
+// `aiobench ab`, an arm served by another process over a pipe.
+type BlockRunner interface {
+	RunBlock(n int) (Block, error)
+	// Measure starts the measured blocks (what came before was warm-up).
+	Measure() error
+	// Mark closes a batch and returns the lat percentile q over its requests, in ns.
+	Mark(q float64) (int64, error)
+}
+
+// Interleave alternates blocks of the two runners, exactly one block at a time: a warm-up of
+// small blocks (which also times a request of each), then blocks of dc.Block requests (or about
+// dc.BlockTime of work) for dc.Runtime, each pair's order drawn from dc.Seed, the tail
+// percentile marked every dc.Batch pairs. It stops after the current pair when ctx is done.
+// The result has no rows: the caller asks its runners for them.
+func Interleave(ctx context.Context, arms [2]BlockRunner, dc DuelConfig) (*DuelResult, error) {
 	res := &DuelResult{Block: dc.Block}
-	// Warm-up: small blocks of each arm, which also time a request of each.
 	var ns, reqs [2]int64
 	for end := clock.Now() + int64(dc.Warmup); clock.Now() < end || reqs[0] == 0; {
 		for i, arm := range arms {
@@ -106,7 +132,9 @@ func Duel(ctx context.Context, dc DuelConfig, ds *workloads.Dataset) (*DuelResul
 	}
 	batch := orDefault(dc.Batch, 20)
 	for _, arm := range arms {
-		arm.Measure()
+		if err := arm.Measure(); err != nil {
+			return nil, err
+		}
 	}
 	rng := rand.New(rand.NewPCG(dc.Seed, 0xd0e1))
 	for end := clock.Now() + int64(dc.Runtime); clock.Now() < end && ctx.Err() == nil; {
@@ -115,7 +143,7 @@ func Duel(ctx context.Context, dc DuelConfig, ds *workloads.Dataset) (*DuelResul
 		if p.BFirst {
 			order = [2]int{1, 0}
 		}
-		for _, i := range order {
+		for _, i := range order { // the token: one block at a time
 			blk, err := arms[i].RunBlock(res.Block)
 			if err != nil {
 				return nil, err
@@ -124,12 +152,16 @@ func Duel(ctx context.Context, dc DuelConfig, ds *workloads.Dataset) (*DuelResul
 		}
 		res.Pairs = append(res.Pairs, p)
 		if len(res.Pairs)%batch == 0 {
-			res.P99 = append(res.P99, [2]int64{arms[0].Mark(99), arms[1].Mark(99)})
+			var q [2]int64
+			for i, arm := range arms {
+				v, err := arm.Mark(99)
+				if err != nil {
+					return nil, err
+				}
+				q[i] = v
+			}
+			res.P99 = append(res.P99, q)
 		}
-	}
-	for i, arm := range arms {
-		res.Rows[i] = arm.Row()
-		res.Rows[i].Complete = res.Rows[i].Complete && ctx.Err() == nil
 	}
 	return res, nil
 }
