@@ -59,10 +59,8 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	if err != nil {
 		return nil, err
 	}
-	advice := wl.Advice
-	if cfg.NoFadvise {
-		advice = pagecache.AdviceNone
-	}
+	a := &Arm{total: newHist()}
+	verify, advice := settings(&a.row, &cfg, eng, wl)
 	if cfg.Cache == CacheWarm {
 		f, err := os.Open(ds.Path)
 		if err != nil {
@@ -74,10 +72,8 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 			return nil, fmt.Errorf("warm %s: %w", ds.Path, err)
 		}
 	}
-	a := &Arm{total: newHist()}
 	shared := &runState{cfg: &cfg}
 	shared.bar = newBarrier(1, func() {}, func() {})
-	verify := engines.MovesData(eng)
 	if a.j, err = newJob(&cfg, 0, -1, ds, eng, wl, advice, verify, shared); err != nil {
 		return nil, err
 	}
@@ -95,24 +91,7 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	}
 	a.batch = make([]*engines.Request, 0, len(a.j.reqs))
 	a.done = make([]*engines.Request, 0, len(a.j.reqs))
-	r := &a.row
-	r.Engine, r.Workload, r.BS, r.IODepth, r.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
-	r.Cache, r.Seed, r.Size, r.Round = cfg.Cache, cfg.Seed, cfg.Size, cfg.Round
-	r.Threads, r.Waiters, r.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
-	r.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
-	if cfg.WaiterSpin < 0 {
-		r.WaiterSpinUS = -1
-	}
-	if wl.Ordered {
-		r.Random = cfg.Random
-	}
-	r.NullDelayNS = cfg.NullDelay.Nanoseconds()
-	r.Verify = cfg.Verify.String()
-	if !verify {
-		r.Verify = "none"
-	}
-	r.Fadvise = advice.String()
-	r.GOMAXPROCS = runtime.GOMAXPROCS(0)
+	a.row.GOMAXPROCS = runtime.GOMAXPROCS(0)
 	return a, nil
 }
 

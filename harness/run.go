@@ -64,27 +64,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 
 	res := &Result{Lat: newHist(), Slat: newHist(), Clat: newHist()}
 	row := &res.Row
-	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
-	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
-	row.Threads, row.Waiters, row.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
-	if wl.Ordered {
-		row.Random = cfg.Random
-	}
-	row.NullDelayNS = cfg.NullDelay.Nanoseconds()
-	row.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
-	if cfg.WaiterSpin < 0 {
-		row.WaiterSpinUS = -1
-	}
-	row.Verify = cfg.Verify.String()
-	verify := engines.MovesData(eng)
-	if !verify {
-		row.Verify = "none"
-	}
-	advice := wl.Advice
-	if cfg.NoFadvise {
-		advice = pagecache.AdviceNone
-	}
-	row.Fadvise = advice.String()
+	verify, advice := settings(row, &cfg, eng, wl)
 
 	// Put the file in the asked-for state for the warm-up; the gate puts it back in that state
 	// when the measured phase starts and measures what state it is really in.
@@ -347,6 +327,33 @@ func warmScattered(fd int, size int64, share float64, seed uint64) error {
 		}
 	}
 	return nil
+}
+
+// settings fills row with cfg's settings (what the run was asked to be) and returns whether
+// reads are verified (the engine moves data) and the fadvise hint the jobs give.
+func settings(row *results.Row, cfg *Config, eng engines.Engine, wl *workloads.Workload) (verify bool, advice pagecache.Advice) {
+	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
+	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
+	row.Threads, row.Waiters, row.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
+	if wl.Ordered {
+		row.Random = cfg.Random
+	}
+	row.NullDelayNS = cfg.NullDelay.Nanoseconds()
+	row.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
+	if cfg.WaiterSpin < 0 {
+		row.WaiterSpinUS = -1
+	}
+	row.Verify = cfg.Verify.String()
+	verify = engines.MovesData(eng)
+	if !verify {
+		row.Verify = "none"
+	}
+	advice = wl.Advice
+	if cfg.NoFadvise {
+		advice = pagecache.AdviceNone
+	}
+	row.Fadvise = advice.String()
+	return verify, advice
 }
 
 // resolve looks up cfg's engine (it must work here and take cfg) and workload, and fills in
