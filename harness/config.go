@@ -91,15 +91,40 @@ func DefaultWarmup(runtime time.Duration) time.Duration {
 // ErrConfig is wrapped by every error Validate returns.
 var ErrConfig = errors.New("invalid configuration")
 
+// A ConfigError is a configuration Validate refuses. Field names the setting to blame by the
+// name the command's flags use (bs, size, iodepth, jobs, ops, cache, random, workload), or is
+// empty when the message names several; Msg says what is wrong and what is accepted. The
+// command maps Field to its flag without reading the message.
+type ConfigError struct {
+	Field, Msg string
+}
+
+// fieldNames are the settings a ConfigError may blame.
+var fieldNames = []string{"bs", "size", "iodepth", "jobs", "ops", "cache", "random", "workload"}
+
+func (e *ConfigError) Error() string {
+	if e.Field == "" {
+		return ErrConfig.Error() + ": " + e.Msg
+	}
+	return ErrConfig.Error() + ": " + e.Field + " " + e.Msg
+}
+
+func (e *ConfigError) Unwrap() error { return ErrConfig }
+
 // Validate checks c without touching any file. Its errors name the setting and what is
 // accepted.
 func (c *Config) Validate() error {
+	// bad blames the setting named by the message's first word when it is a field's name.
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+		msg := fmt.Sprintf(format, args...)
+		if field, rest, ok := strings.Cut(msg, " "); ok && slices.Contains(fieldNames, field) {
+			return &ConfigError{Field: field, Msg: rest}
+		}
+		return &ConfigError{Msg: msg}
 	}
 	wl, err := workloads.Lookup(c.Workload)
 	if err != nil {
-		return bad("%v", err)
+		return &ConfigError{Field: "workload", Msg: err.Error()}
 	}
 	switch {
 	case c.Random != "" && !wl.Ordered:

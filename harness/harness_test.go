@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -229,6 +230,13 @@ func TestValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Validate() = %v, want an error containing %q", tc.name, err, tc.want)
 		}
+	}
+	// The error is typed: the field it blames comes without reading the message.
+	c := good
+	c.IODepth = 0
+	var ce *ConfigError
+	if err := c.Validate(); !errors.As(err, &ce) || ce.Field != "iodepth" || !errors.Is(err, ErrConfig) {
+		t.Errorf("iodepth 0: %#v", err)
 	}
 }
 

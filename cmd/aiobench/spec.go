@@ -138,18 +138,16 @@ func backgroundConfig(c *harness.Config) *harness.Config {
 	return &c.Background.Config
 }
 
-// flagError rewrites a configuration error to name the flag.
+// flagError rewrites a configuration error to name the flag it blames.
 func flagError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), harness.ErrConfig.Error()+": ")
-	for _, f := range []string{"bs", "size", "iodepth", "jobs", "ops", "cache", "random", "workload"} {
-		if strings.HasPrefix(msg, f+" ") {
-			return fmt.Errorf("--%s: %s", f, strings.TrimPrefix(msg, f+" "))
-		}
+	var ce *harness.ConfigError
+	switch {
+	case !errors.As(err, &ce):
+		return err
+	case ce.Field == "":
+		return errors.New(ce.Msg)
 	}
-	if strings.HasPrefix(msg, "unknown workload") {
-		return fmt.Errorf("--workload: %s", msg)
-	}
-	return errors.New(msg)
+	return fmt.Errorf("--%s: %s", ce.Field, ce.Msg)
 }
 
 // suiteSets are the flags that shape a run which every suite sets itself.
