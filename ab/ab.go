@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/results"
 )
 
@@ -55,6 +56,10 @@ type Outcome struct {
 	// the blocks alone (what a longer session would shrink).
 	IOPSWithinVar []float64
 	Elapsed       time.Duration // blocks mode: the measured time
+	// SessionLogs holds, per metric, each session's log ratio candidate/baseline (blocks mode);
+	// AllPairs every pair of blocks of every session, in time order.
+	SessionLogs map[string][]float64
+	AllPairs    []harness.Pair
 }
 
 // Files under OutputDir.

@@ -32,7 +32,7 @@ const DefaultSessions = 20
 // blocks' noise and the processes' own differences.
 func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
 	sessions := max(c.Sessions, 1)
-	out := &Outcome{Sessions: sessions}
+	out := &Outcome{Sessions: sessions, SessionLogs: map[string][]float64{}}
 	perMetric := make([][]float64, len(c.Metrics))
 	var last *harness.DuelResult
 	start := time.Now()
@@ -43,6 +43,7 @@ func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
 		}
 		last = d
 		out.Pairs += len(d.Pairs)
+		out.AllPairs = append(out.AllPairs, d.Pairs...)
 		for i := range d.Rows {
 			d.Rows[i].Round = s + 1
 		}
@@ -54,6 +55,7 @@ func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
 			}
 			est := medianLog(logs)
 			perMetric[i] = append(perMetric[i], est)
+			out.SessionLogs[m.Name] = append(out.SessionLogs[m.Name], est)
 			if m.Name == "iops" {
 				out.IOPSLogs = append(out.IOPSLogs, est)
 				// The session's own variance from its blocks alone: of a median, about π/2

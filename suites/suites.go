@@ -66,11 +66,13 @@ type Check struct {
 
 // A Spec is a built suite.
 type Spec struct {
-	Name         string
-	Arms         []Arm
-	Duels        []DuelArm // run before the rounds
-	Rounds       int       // measured rounds
-	WarmupRounds int       // rounds run first and discarded
+	Name  string
+	Arms  []Arm
+	Duels []DuelArm // run before the rounds
+	// Duelist, when set, runs the duels in sessions of fresh processes instead of in this one.
+	Duelist      Duelist
+	Rounds       int // measured rounds
+	WarmupRounds int // rounds run first and discarded
 	Checks       []Check
 	// NeedsBackground says the suite reads a second data file of Size bytes.
 	NeedsBackground bool
@@ -305,10 +307,24 @@ func (s *Spec) MaxSize() int64 {
 // measured rounds, arms in the given order in odd rounds and reversed in even ones. It returns
 // every measured row by arm label, in round order, and each duel's result by label.
 func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *harness.Result, warmup bool)) (*Outcome, error) {
-	out := &Outcome{Rows: map[string][]results.Row{}, Duels: map[string]*harness.DuelResult{}}
+	out := &Outcome{Rows: map[string][]results.Row{}, Duels: map[string]*harness.DuelResult{}, Remote: map[string]*RemoteDuel{}}
 	for _, d := range s.Duels {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
+		}
+		if s.Duelist != nil {
+			rd, err := s.Duelist(ctx, d)
+			if err != nil {
+				return out, fmt.Errorf("%s: %w", d.Label, err)
+			}
+			out.Remote[d.Label] = rd
+			for i := range rd.Rows {
+				for j := range rd.Rows[i] {
+					rd.Rows[i][j].Duel = strings.ReplaceAll(strings.TrimPrefix(d.Label, "duel: "), " ", "-")
+					each(&harness.Result{Row: rd.Rows[i][j]}, false)
+				}
+			}
+			continue
 		}
 		res, err := harness.Duel(ctx, d.Config, ds)
 		if err != nil {
@@ -365,11 +381,15 @@ func (s *Spec) Evaluate(out *Outcome, o compare.Options) ([]Finding, error) {
 			}
 			var r compare.Result
 			if c.Duel != "" {
-				d := out.Duels[c.Duel]
-				if d == nil {
+				d, rd := out.Duels[c.Duel], out.Remote[c.Duel]
+				switch {
+				case rd != nil:
+					r = compareRemote(rd, name, m.Dir, o)
+				case d != nil:
+					r = CompareDuel(d, name, m.Dir, o)
+				default:
 					continue
 				}
-				r = CompareDuel(d, name, m.Dir, o)
 			} else {
 				base, cand := out.Rows[c.Base], out.Rows[c.Cand]
 				n := min(len(base), len(cand))

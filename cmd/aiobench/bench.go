@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
@@ -53,6 +54,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err := checkDirect(dir); err != nil {
 			return err
 		}
+	}
+	if len(spec.Duels) > 0 {
+		spec.Duelist = processDuelist(ctx, dir)
 	}
 	ds, err := layout(ctx, dir, 0, spec.MaxSize(), stderr)
 	if err != nil {
@@ -137,7 +141,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fmt.Errorf("write trace %s: %w", o.trace, err)
 		}
 	}
-	if o.pairs != "" && measured != nil && len(measured.Duels) > 0 {
+	if o.pairs != "" && measured != nil && len(measured.Duels)+len(measured.Remote) > 0 {
 		if err := writePairs(o.pairs, comments, spec, measured); err != nil {
 			return err
 		}
@@ -183,8 +187,11 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, std
 		lines[i] = f.Line
 	}
 	how := fmt.Sprintf("%d measured rounds, signed-rank test", spec.Rounds)
-	if len(spec.Duels) > 0 {
-		how = "sync-path checks by duel (block bootstrap), interference by " + how
+	switch {
+	case len(measured.Remote) > 0:
+		how = fmt.Sprintf("sync-path checks by duels in %d sessions of fresh processes, signed-rank over sessions; interference by %s", ab.DefaultSessions, how)
+	case len(spec.Duels) > 0:
+		how = "sync-path checks by duel in this process (block bootstrap), interference by " + how
 	}
 	fmt.Fprintf(w, "%s: paired comparisons (%s; threshold %.3g%%):\n", spec.Name, how, 100*threshold)
 	if err := compare.WriteTable(w, lines, "table"); err != nil {

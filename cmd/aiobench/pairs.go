@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/internal/atomicfile"
 	"github.com/aiobench/aiobench/suites"
 )
@@ -21,11 +22,14 @@ func writePairs(path string, comments []string, spec *suites.Spec, out *suites.O
 	}
 	buf.WriteString(pairsHeader + "\n")
 	for _, d := range spec.Duels {
-		res := out.Duels[d.Label]
-		if res == nil {
-			continue
+		var pairs []harness.Pair
+		if res := out.Duels[d.Label]; res != nil {
+			pairs = res.Pairs
 		}
-		for i, p := range res.Pairs {
+		if rd := out.Remote[d.Label]; rd != nil {
+			pairs = rd.Pairs
+		}
+		for i, p := range pairs {
 			first := "base"
 			if p.BFirst {
 				first = "cand"

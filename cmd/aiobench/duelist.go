@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/aiobench/aiobench/ab"
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/suites"
+	"github.com/aiobench/aiobench/workloads"
+)
+
+// processDuelist returns a Duelist that runs each of a suite's duels as `aiobench ab` runs a
+// comparison: in sessions of fresh `serve-arm` processes of this binary, one arm each, so that
+// the verdict holds across processes and not only in one. It returns nil, and the duels stay in
+// this process, where this binary cannot serve arms (a test binary).
+func processDuelist(ctx context.Context, dir string) suites.Duelist {
+	self, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	if _, err := ab.Handshake(ctx, self); err != nil {
+		return nil
+	}
+	metrics := []compare.Metric{}
+	for _, name := range []string{"iops", "lat_mean_us", "lat_p99_us", "cpu_us_per_op"} {
+		m, _ := compare.MetricByName(name)
+		metrics = append(metrics, m)
+	}
+	return func(ctx context.Context, d suites.DuelArm) (*suites.RemoteDuel, error) {
+		tmp, err := os.MkdirTemp("", "aiobench-duel-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		out, err := ab.Run(ctx, ab.Config{
+			Baseline: self, Candidate: self, RunArgs: append(configArgs(d.Config.A), "--dir", dir),
+			CandidateArgs: configArgs(d.Config.B), OutputDir: tmp, Mode: ab.ModeBlocks,
+			Runtime: d.Config.Runtime, Warmup: d.Config.Warmup, BlockTime: d.Config.BlockTime,
+			Sessions: ab.DefaultSessions, Seed: d.Config.Seed, Metrics: metrics,
+			Options: compare.Options{Threshold: 0.05, Alpha: 0.05},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &suites.RemoteDuel{Rows: [2][]results.Row{out.Base, out.Cand}, SessionLogs: out.SessionLogs, Pairs: out.AllPairs}, nil
+	}
+}
+
+// configArgs are the run flags that describe c to a serving process, engine settings only for
+// the engine that reads them.
+func configArgs(c harness.Config) []string {
+	args := []string{"--engine", c.Engine, "--workload", c.Workload, "--bs", strconv.Itoa(c.BlockSize),
+		"--iodepth", strconv.Itoa(c.IODepth), "--jobs", strconv.Itoa(c.Jobs), "--size", strconv.FormatInt(c.Size, 10),
+		"--cache", c.Cache, "--verify", "cheap"}
+	if c.Verify == workloads.VerifyFull {
+		args[len(args)-1] = "full"
+	}
+	if c.NoFadvise {
+		args = append(args, "--fadvise", "none")
+	}
+	if c.Random != "" {
+		args = append(args, "--random", c.Random)
+	}
+	setting := func(flag, value string) {
+		if engineFlags[flag] == c.Engine {
+			args = append(args, "--"+flag, value)
+		}
+	}
+	if c.Threads > 0 {
+		setting("threads", strconv.Itoa(c.Threads))
+	}
+	if c.Waiters > 0 {
+		setting("waiters", strconv.Itoa(c.Waiters))
+	}
+	if c.Notifier != "" {
+		setting("notifier", c.Notifier)
+	}
+	switch {
+	case c.WaiterSpin < 0:
+		setting("waiter-spin", "off")
+	case c.WaiterSpin > 0:
+		setting("waiter-spin", c.WaiterSpin.String())
+	}
+	if c.NullDelay > 0 {
+		setting("null-delay", fmt.Sprint(c.NullDelay))
+	}
+	return args
+}
