@@ -134,3 +134,21 @@ func TestREADMEWorkflowIsTheFile(t *testing.T) {
 		t.Error("README's workflow block differs from docs/ci/github-actions.yml: copy the file into it")
 	}
 }
+
+// The aiobench binary runs syncfirst's duels in sessions of fresh processes of itself, and the
+// sync-path checks are decided across them.
+func TestSyncfirstDuelsInProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds aiobench and runs 40 processes")
+	}
+	bin := aiobenchBinary(t)
+	dir := t.TempDir()
+	out, err := exec.Command(bin, "--suite", "syncfirst", "--engine", "retry", "--size", "8M", "--runtime", "200ms",
+		"--warmup", "50ms", "--rounds", "6", "--dir", dir, "--output", filepath.Join(dir, "sf.csv")).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "sessions of fresh processes") || !strings.Contains(string(out), "signed-rank over sessions") {
+		t.Errorf("syncfirst: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), "duel arm"); n != 40 { // 20 sessions, two arms each
+		t.Errorf("%d duel arm rows, want 40", n)
+	}
+}
