@@ -83,7 +83,10 @@ func TestCPUAccountingManyJobs(t *testing.T) {
 		unix.Getrusage(unix.RUSAGE_SELF, &u1)
 		tv := func(t unix.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 		whole := (tv(u1.Utime) + tv(u1.Stime) - tv(u0.Utime) - tv(u0.Stime)) / float64(r.Ops) * 1e6
-		if r.CPUPerOp > whole*1.05 || r.CPUPerOp < whole*0.5 || math.IsNaN(r.CPUPerOp) {
+		// The whole run adds the start and teardown of the jobs' threads, which under the race
+		// detector and beside other test packages can be half of it; the bug this guards
+		// against gave a hundredth (0.007 against about 1 µs per op).
+		if r.CPUPerOp > whole*1.05 || r.CPUPerOp < whole*0.2 || math.IsNaN(r.CPUPerOp) {
 			t.Errorf("jobs=%d: cpu_us_per_op %.3f, the whole run %.3f µs per op", jobs, r.CPUPerOp, whole)
 		}
 		if r.CtxSw < int64(jobs) {
