@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -66,18 +65,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	row := &res.Row
 	verify, advice := settings(row, &cfg, eng, wl)
 
-	// Put the file in the asked-for state for the warm-up; the gate puts it back in that state
-	// when the measured phase starts and measures what state it is really in.
-	switch cfg.Cache {
-	case CacheWarm:
-		err = pagecache.WarmContext(ctx, ctlFd, cfg.Size)
-	default:
-		err = pagecache.Evict(ctlFd, cfg.Size)
-		if err == nil && cfg.Resident > 0 {
-			err = warmScattered(ctlFd, cfg.Size, cfg.Resident, cfg.Seed)
-		}
-	}
-	if err != nil {
+	if err := prepareCache(ctx, &cfg, ctlFd); err != nil {
 		return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Path, err)
 	}
 	row.ResidentTarget = 100 * cfg.Resident
@@ -91,16 +79,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 	}
 
 	shared := &runState{cfg: &cfg, ctl: ctlFd}
-	if dev, err := diskstats.Resolve(filepath.Dir(ds.Path)); err != nil {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("no device counters (dev_* columns left empty): %v", err))
-	} else {
-		shared.dev = dev
-		row.DevName = dev.Name
-		if dev.What != "" {
-			res.Warnings = append(res.Warnings, "device counters: "+dev.What)
-		}
-	}
-	shared.jobs = make([]*job, cfg.Jobs)
+	shared.dev = device(ds, res)
 	defer func() {
 		for _, j := range shared.jobs {
 			if j != nil {
@@ -108,19 +87,8 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 			}
 		}
 	}()
-	for i := range shared.jobs {
-		quota := int64(-1)
-		if cfg.Ops > 0 {
-			quota = cfg.Ops / int64(cfg.Jobs)
-			if int64(i) < cfg.Ops%int64(cfg.Jobs) {
-				quota++
-			}
-		}
-		j, err := newJob(&cfg, i, quota, ds, eng, wl, advice, verify, shared)
-		if err != nil {
-			return nil, err
-		}
-		shared.jobs[i] = j
+	if shared.jobs, err = newJobs(&cfg, ds, eng, wl, advice, verify, shared); err != nil {
+		return nil, err
 	}
 
 	if cfg.Background != nil {
@@ -157,120 +125,6 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		}
 	}
 	return res, nil
-}
-
-// collect turns what the jobs and the phases recorded into the row.
-func collect(s *runState, res *Result) {
-	row := &res.Row
-	cfg := s.cfg
-	row.Complete = !s.stop.Load()
-	row.CacheDrops = s.drops
-	var stats *engines.Stats
-	var end int64
-	for _, j := range s.jobs {
-		if j.stats != nil {
-			if stats == nil {
-				stats = &engines.Stats{}
-			}
-			stats.Merge(j.stats)
-		}
-		row.Ops += j.ops
-		row.WarmupOps += j.warmupOps
-		row.Bytes += j.bytes
-		row.Errors += j.errors
-		row.VerifyErrors += j.verifyErrors
-		end = max(end, j.end)
-		if j.failed != nil {
-			row.Complete = false
-		}
-		if row.FirstError == "" && j.firstErr != nil {
-			row.FirstError = j.firstErr.Error()
-		}
-		res.Lat.Merge(j.lat)
-		res.Slat.Merge(j.slat)
-		res.Clat.Merge(j.clat)
-	}
-	if !s.measuring.Load() {
-		return // stopped before the measured phase began: nothing was measured
-	}
-	row.ResidentStart = s.residentStart
-	switch {
-	case cfg.Cache == CacheWarm && row.ResidentStart < warmResidentMin:
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, row.ResidentStart))
-	case cfg.Cache != CacheWarm && math.Abs(row.ResidentStart-row.ResidentTarget) > coldResidentMax+5*min(cfg.Resident, 0.2):
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentTarget, row.ResidentStart))
-	}
-	if row.Ops == 0 && row.FirstError == "" {
-		row.FirstError = errNoOps
-	}
-	if end > s.measureStart {
-		row.Elapsed = float64(end-s.measureStart-s.paused) / 1e9
-	}
-	fillStats(row, res, &s.startUsage, &s.usage)
-	if stats != nil {
-		fillEngineStats(row, stats)
-	}
-	if s.dev != nil {
-		d := s.devDelta
-		row.DevKnown = true
-		row.DevReads, row.DevReadBytes = d.Reads, d.ReadSectors*512
-		if row.Ops > 0 {
-			row.DevReadsPerOp = float64(d.Reads) / float64(row.Ops)
-		}
-		if wall := s.endAt - s.measureStart - s.paused; wall > 0 {
-			row.DevUtil = 100 * float64(d.IOTicks) / float64(wall)
-			row.DevAqu = float64(d.QueueTime) / float64(wall)
-		}
-	}
-}
-
-func fillStats(row *results.Row, res *Result, start, end *unix.Rusage) {
-	if row.Elapsed > 0 {
-		row.IOPS = float64(row.Ops) / row.Elapsed
-		row.MiBs = float64(row.Bytes) / row.Elapsed / (1 << 20)
-	}
-	us := func(ns int64) float64 { return float64(ns) / 1e3 }
-	row.LatMean = res.Lat.Mean() / 1e3
-	row.LatMin = us(res.Lat.Min())
-	row.LatP50 = us(res.Lat.ValueAtQuantile(50)) // hdrhistogram takes percentiles, 0–100
-	row.LatP90 = us(res.Lat.ValueAtQuantile(90))
-	row.LatP99 = us(res.Lat.ValueAtQuantile(99))
-	row.LatP999 = us(res.Lat.ValueAtQuantile(99.9))
-	row.LatMax = us(res.Lat.Max())
-	row.SlatP50 = us(res.Slat.ValueAtQuantile(50))
-	row.SlatP99 = us(res.Slat.ValueAtQuantile(99))
-	row.ClatP50 = us(res.Clat.ValueAtQuantile(50))
-	row.ClatP99 = us(res.Clat.ValueAtQuantile(99))
-	tv := func(t unix.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	row.CPUUser = tv(end.Utime) - tv(start.Utime)
-	row.CPUSys = tv(end.Stime) - tv(start.Stime)
-	if row.Ops > 0 {
-		row.CPUPerOp = (row.CPUUser + row.CPUSys) / float64(row.Ops) * 1e6
-	}
-	row.CtxSw = (end.Nvcsw + end.Nivcsw) - (start.Nvcsw + start.Nivcsw)
-	if row.CPUUser < 0 || row.CPUSys < 0 || row.CtxSw < 0 {
-		// Stopped before the measured phase began: nothing was measured.
-		row.CPUUser, row.CPUSys, row.CPUPerOp, row.CtxSw = 0, 0, 0, 0
-	}
-}
-
-func fillEngineStats(row *results.Row, s *engines.Stats) {
-	if s.Completed > 0 && s.Attempts > 0 {
-		row.AttemptsPerOp = float64(s.Attempts) / float64(s.Completed)
-	}
-	row.AttemptsMax, row.EAGAIN, row.ShortReads = s.AttemptsMax, s.EAGAIN, s.ShortReads
-	row.Kicks, row.StaleKicks, row.KickedWhileRunning = s.Kicks, s.StaleKicks, s.KickedWhileRunning
-	row.Fallbacks, row.WaitersPeak, row.QueuePeak = s.Fallbacks, s.WaitersPeak, s.QueuePeak
-	row.Readaheads = s.Readaheads
-	p := func(h *hdrhistogram.Histogram, q float64) float64 {
-		if h == nil {
-			return 0
-		}
-		return float64(h.ValueAtQuantile(q)) / 1e3
-	}
-	row.WaitToRetryP50, row.WaitToRetryP99 = p(s.WaitToRetry, 50), p(s.WaitToRetry, 99)
-	row.QueueWaitP50, row.QueueWaitP99 = p(s.QueueWait, 50), p(s.QueueWait, 99)
-	row.HandoffP50, row.HandoffP99 = p(s.Handoff, 50), p(s.Handoff, 99)
 }
 
 // startBackground starts the background load and returns the function that stops it and
@@ -327,6 +181,58 @@ func warmScattered(fd int, size int64, share float64, seed uint64) error {
 		}
 	}
 	return nil
+}
+
+// prepareCache puts the file in the asked-for state for the warm-up; the gate puts it back in
+// that state when the measured phase starts and measures what state it is really in.
+func prepareCache(ctx context.Context, cfg *Config, fd int) error {
+	if cfg.Cache == CacheWarm {
+		return pagecache.WarmContext(ctx, fd, cfg.Size)
+	}
+	if err := pagecache.Evict(fd, cfg.Size); err != nil {
+		return err
+	}
+	if cfg.Resident > 0 {
+		return warmScattered(fd, cfg.Size, cfg.Resident, cfg.Seed)
+	}
+	return nil
+}
+
+// device resolves the block device under the data file for the row's device counters, or
+// warns why there are none.
+func device(ds *workloads.Dataset, res *Result) *diskstats.Device {
+	dev, err := diskstats.Resolve(filepath.Dir(ds.Path))
+	if err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("no device counters (dev_* columns left empty): %v", err))
+		return nil
+	}
+	res.Row.DevName = dev.Name
+	if dev.What != "" {
+		res.Warnings = append(res.Warnings, "device counters: "+dev.What)
+	}
+	return dev
+}
+
+// newJobs makes the run's jobs, --ops shared out among them; on an error the jobs made so far
+// are in the slice for the caller to release.
+func newJobs(cfg *Config, ds *workloads.Dataset, eng engines.Engine, wl *workloads.Workload,
+	advice pagecache.Advice, verify bool, shared *runState) ([]*job, error) {
+	jobs := make([]*job, cfg.Jobs)
+	for i := range jobs {
+		quota := int64(-1)
+		if cfg.Ops > 0 {
+			quota = cfg.Ops / int64(cfg.Jobs)
+			if int64(i) < cfg.Ops%int64(cfg.Jobs) {
+				quota++
+			}
+		}
+		j, err := newJob(cfg, i, quota, ds, eng, wl, advice, verify, shared)
+		if err != nil {
+			return jobs, err
+		}
+		jobs[i] = j
+	}
+	return jobs, nil
 }
 
 // settings fills row with cfg's settings (what the run was asked to be) and returns whether
