@@ -113,7 +113,9 @@ type BlockRunner interface {
 func Interleave(ctx context.Context, arms [2]BlockRunner, dc DuelConfig) (*DuelResult, error) {
 	res := &DuelResult{Block: dc.Block}
 	var ns, reqs [2]int64
-	for end := clock.Now() + int64(dc.Warmup); clock.Now() < end || reqs[0] == 0; {
+	// At least one block each, to time a request; a warm-up in which an arm completes no
+	// request at all (every read failed) ends the duel rather than looping.
+	for end, first := clock.Now()+int64(dc.Warmup), true; first || clock.Now() < end; first = false {
 		for i, arm := range arms {
 			blk, err := arm.RunBlock(64)
 			if err != nil {
@@ -123,8 +125,11 @@ func Interleave(ctx context.Context, arms [2]BlockRunner, dc DuelConfig) (*DuelR
 			reqs[i] += int64(blk.Requests)
 		}
 		if ctx.Err() != nil {
-			break
+			return nil, ctx.Err()
 		}
+	}
+	if reqs[0] == 0 || reqs[1] == 0 {
+		return nil, fmt.Errorf("no request completed in the warm-up (%d and %d): every read failed", reqs[0], reqs[1])
 	}
 	if res.Block <= 0 {
 		per := (float64(ns[0])/float64(max(reqs[0], 1)) + float64(ns[1])/float64(max(reqs[1], 1))) / 2

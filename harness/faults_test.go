@@ -123,3 +123,30 @@ func TestShortDeviceReads(t *testing.T) {
 		}
 	}
 }
+
+// A duel on a disk whose every read fails ends with an error, it does not loop waiting for a
+// request to complete.
+func TestDuelOnFailingDiskEnds(t *testing.T) {
+	d := faultdisk.New(t, 64<<20)
+	ds, err := workloads.Layout(d.Dir, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.FailFile(ds.Path, 0, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Engine: "sync", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: ds.Size, Runtime: time.Second, Cache: CacheDirect}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Duel(context.Background(), DuelConfig{A: c, B: c, Runtime: 200 * time.Millisecond, Warmup: 50 * time.Millisecond}, ds)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "every read failed") {
+			t.Errorf("Duel = %v, want an error saying every read failed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the duel is still running 10 s later")
+	}
+}
