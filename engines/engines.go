@@ -23,8 +23,9 @@
 //     engines' sync path against such engines. Without it: the engine is asynchronous.
 //   - Invalidator (Reader): keeps data above the page cache; called whenever the harness evicts.
 //     Without it: the page cache is all there is to evict.
-//   - StatsReader (Reader): keeps counters (Stats) that explain its figures; reset when the
-//     measured phase starts, read when it ends. Without it: the counter columns stay 0.
+//   - Counted (Engine) and StatsReader (Reader): the engine declares named counters that explain
+//     its figures; its Readers keep them, reset when the measured phase starts, read when it
+//     ends. Without them: the engine's counter columns stay 0.
 package engines
 
 import (
@@ -170,10 +171,11 @@ func IsSynchronous(e Engine) bool {
 	return ok
 }
 
-// A StatsReader is a Reader that keeps Stats. The harness calls ResetStats when the measured
-// phase begins and Stats when it ends, both from the driving goroutine.
+// A StatsReader is a Reader that keeps counters (its engine declares them: Counted). The
+// harness calls ResetStats when the measured phase begins and Stats when it ends, both from the
+// driving goroutine, and merges the jobs' Stats.
 type StatsReader interface {
-	Stats() Stats
+	Stats() Counters
 	ResetStats()
 }
 

@@ -210,8 +210,7 @@ func (a *Arm) Row() results.Row {
 	}
 	r.DuelBlocks = a.blocks
 	if a.stats != nil {
-		s := a.stats.Stats()
-		fillEngineStats(&r, &s)
+		fillEngineStats(&r, a.j.eng, a.stats.Stats())
 	}
 	return r
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/results"
 	"golang.org/x/sys/unix"
@@ -16,13 +15,14 @@ func collect(s *runState, res *Result) {
 	cfg := s.cfg
 	row.Complete = !s.stop.Load()
 	row.CacheDrops = s.drops
-	var stats *engines.Stats
+	var stats engines.Counters
 	var end int64
 	for _, j := range s.jobs {
-		if j.stats != nil {
-			if stats == nil {
-				stats = &engines.Stats{}
-			}
+		switch {
+		case j.stats == nil:
+		case stats == nil:
+			stats = j.stats
+		default:
 			stats.Merge(j.stats)
 		}
 		row.Ops += j.ops
@@ -59,7 +59,7 @@ func collect(s *runState, res *Result) {
 	}
 	fillStats(row, res, &s.startUsage, &s.usage)
 	if stats != nil {
-		fillEngineStats(row, stats)
+		fillEngineStats(row, s.eng, stats)
 	}
 	if s.dev != nil {
 		d := s.devDelta
@@ -105,21 +105,16 @@ func fillStats(row *results.Row, res *Result, start, end *unix.Rusage) {
 	}
 }
 
-func fillEngineStats(row *results.Row, s *engines.Stats) {
-	if s.Completed > 0 && s.Attempts > 0 {
-		row.AttemptsPerOp = float64(s.Attempts) / float64(s.Completed)
+// fillEngineStats puts the engine's counters in the row by the names the engine declares; the
+// harness knows none of them.
+func fillEngineStats(row *results.Row, eng engines.Engine, s engines.Counters) {
+	c, ok := eng.(engines.Counted)
+	if !ok {
+		return
 	}
-	row.AttemptsMax, row.EAGAIN, row.ShortReads = s.AttemptsMax, s.EAGAIN, s.ShortReads
-	row.Kicks, row.StaleKicks, row.KickedWhileRunning = s.Kicks, s.StaleKicks, s.KickedWhileRunning
-	row.Fallbacks, row.WaitersPeak, row.QueuePeak = s.Fallbacks, s.WaitersPeak, s.QueuePeak
-	row.Readaheads = s.Readaheads
-	p := func(h *hdrhistogram.Histogram, q float64) float64 {
-		if h == nil {
-			return 0
-		}
-		return float64(h.ValueAtQuantile(q)) / 1e3
+	decl, vals := c.Counters(), s.Values()
+	row.Counters = make(map[string]float64, len(decl))
+	for i := range min(len(decl), len(vals)) {
+		row.Counters[decl[i].Name] = vals[i]
 	}
-	row.WaitToRetryP50, row.WaitToRetryP99 = p(s.WaitToRetry, 50), p(s.WaitToRetry, 99)
-	row.QueueWaitP50, row.QueueWaitP99 = p(s.QueueWait, 50), p(s.QueueWait, 99)
-	row.HandoffP50, row.HandoffP99 = p(s.Handoff, 50), p(s.Handoff, 99)
 }

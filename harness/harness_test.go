@@ -245,18 +245,18 @@ func TestValidate(t *testing.T) {
 func TestEngineCountersInRow(t *testing.T) {
 	ds := layout(t, 4<<20)
 	warm := run(t, Config{Engine: "retry", Ops: 500, IODepth: 4}, ds).Row
-	if warm.AttemptsPerOp != 1 || warm.EAGAIN != 0 || warm.Kicks != 0 {
-		t.Errorf("warm retry: attempts_per_op %v eagain %d kicks %d", warm.AttemptsPerOp, warm.EAGAIN, warm.Kicks)
+	if warm.Counters["attempts_per_op"] != 1 || warm.Counters["eagain"] != 0 || warm.Counters["kicks"] != 0 {
+		t.Errorf("warm retry: attempts_per_op %v eagain %v kicks %v", warm.Counters["attempts_per_op"], warm.Counters["eagain"], warm.Counters["kicks"])
 	}
 	cold := run(t, Config{Engine: "retry", Ops: 200, IODepth: 4, Cache: CacheCold}, ds).Row
-	if cold.AttemptsPerOp <= 1 || cold.EAGAIN == 0 || cold.Kicks == 0 || cold.WaitToRetryP50 <= 0 || cold.VerifyErrors+cold.Errors != 0 {
+	if cold.Counters["attempts_per_op"] <= 1 || cold.Counters["eagain"] == 0 || cold.Counters["kicks"] == 0 || cold.Counters["wait_to_retry_p50_us"] <= 0 || cold.VerifyErrors+cold.Errors != 0 {
 		t.Errorf("cold retry: %+v", cold)
 	}
 	tp := run(t, Config{Engine: "threadpool", Ops: 200, IODepth: 4, Threads: 2}, ds).Row
-	if tp.QueueWaitP50 <= 0 || tp.HandoffP50 <= 0 || tp.QueuePeak < 1 || tp.AttemptsPerOp != 0 {
-		t.Errorf("threadpool: queue wait %v handoff %v peak %d attempts %v", tp.QueueWaitP50, tp.HandoffP50, tp.QueuePeak, tp.AttemptsPerOp)
+	if tp.Counters["queue_wait_p50_us"] <= 0 || tp.Counters["handoff_p50_us"] <= 0 || tp.Counters["queue_peak"] < 1 || tp.Counters["attempts_per_op"] != 0 {
+		t.Errorf("threadpool: queue wait %v handoff %v peak %v attempts %v", tp.Counters["queue_wait_p50_us"], tp.Counters["handoff_p50_us"], tp.Counters["queue_peak"], tp.Counters["attempts_per_op"])
 	}
-	if s := run(t, Config{Engine: "sync", Ops: 100}, ds).Row; s.AttemptsPerOp != 0 || s.Kicks != 0 {
+	if s := run(t, Config{Engine: "sync", Ops: 100}, ds).Row; s.Counters["attempts_per_op"] != 0 || s.Counters["kicks"] != 0 {
 		t.Errorf("sync has retry counters: %+v", s)
 	}
 	if _, err := Run(context.Background(), Config{Engine: "retry", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1,
@@ -274,7 +274,7 @@ func TestResident(t *testing.T) {
 	if r.ResidentStart < 45 || r.ResidentStart > 55 || r.ResidentTarget != 50 || r.CacheDrops != 2 || r.Errors+r.VerifyErrors != 0 {
 		t.Errorf("resident start %.1f%% (target %v), drops %d, errors %d/%d", r.ResidentStart, r.ResidentTarget, r.CacheDrops, r.Errors, r.VerifyErrors)
 	}
-	if r.ShortReads == 0 && r.EAGAIN == 0 {
+	if r.Counters["short_reads"] == 0 && r.Counters["eagain"] == 0 {
 		t.Errorf("no partial reads on a half-cached file: %+v", r)
 	}
 	c := Config{Engine: "sync", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 1 << 20, Ops: 1, Cache: CacheWarm, Resident: 0.5}

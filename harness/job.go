@@ -42,7 +42,7 @@ type job struct {
 	end                                         int64 // clock.Now at which the job's measured phase ended
 	firstErr                                    error
 	failed                                      error // the engine itself failed: the run is incomplete
-	stats                                       *engines.Stats
+	stats                                       engines.Counters
 }
 
 func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engines.Engine,
@@ -228,8 +228,7 @@ func (j *job) run() {
 		inflight -= len(done)
 	}
 	if statsReader != nil && measuring {
-		s := statsReader.Stats()
-		j.stats = &s
+		j.stats = statsReader.Stats()
 	}
 	leave() // before Close: the CPU reading must not include the engine's teardown
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/diskstats"
 	"github.com/aiobench/aiobench/pagecache"
@@ -28,6 +29,7 @@ type runState struct {
 	cfg  *Config
 	ctl  int // a descriptor of the data file for cache control
 	jobs []*job
+	eng  engines.Engine
 	dev  *diskstats.Device // nil when the data file's device is unknown
 
 	warmupEnd    int64 // clock.Now at which the warm-up ends

@@ -78,7 +78,7 @@ func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(row.GOMAXPROCS))
 	}
 
-	shared := &runState{cfg: &cfg, ctl: ctlFd}
+	shared := &runState{cfg: &cfg, ctl: ctlFd, eng: eng}
 	shared.dev = device(ds, res)
 	defer func() {
 		for _, j := range shared.jobs {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(f.Rows, rows) || !slices.Equal(f.Comments, []string{MagicComment + " v1", "command: aiobench --x"}) {
+	if !reflect.DeepEqual(f.Rows, rows) || !slices.Equal(f.Comments, []string{MagicComment + " v1", "command: aiobench --x"}) {
 		t.Errorf("round trip:\n got %+v %q\nwant %+v", f.Rows, f.Comments, rows)
 	}
 	if !slices.Equal(f.Columns, Header()) {

@@ -56,23 +56,9 @@ type Row struct {
 	CacheDrops int64
 	FirstError string
 
-	// Engine counters (engines.Stats); zero for engines that do not keep them.
-	AttemptsPerOp      float64
-	AttemptsMax        int64
-	EAGAIN             int64
-	ShortReads         int64
-	Kicks              int64
-	StaleKicks         int64
-	KickedWhileRunning int64
-	Fallbacks          int64
-	WaitersPeak        int64
-	WaitToRetryP50     float64
-	WaitToRetryP99     float64
-	QueueWaitP50       float64
-	QueueWaitP99       float64
-	HandoffP50         float64
-	HandoffP99         float64
-	QueuePeak          int64
+	// Counters are the engine's own counters by column name (an engine declares them), zero or
+	// absent for engines that do not keep them; a reader fills in every counter column it knows.
+	Counters map[string]float64
 
 	GOMAXPROCS int
 
@@ -85,7 +71,6 @@ type Row struct {
 	Waiters  int
 	Notifier string
 
-	Readaheads   int64   // engine counter, added after the settings above
 	WaiterSpinUS float64 // --waiter-spin asked for: 0 for the engine's default, -1 for none
 
 	Random    string // randread's order (perm or uniform), empty for other workloads

@@ -86,6 +86,28 @@ func parse(s string, p any) error {
 	return nil
 }
 
+// counterCol is a column of an engine's counter, kept by name in Row.Counters (0 when absent).
+func counterCol(name, unit, doc string) Column {
+	return Column{
+		Name: name, Unit: unit, Doc: doc, numeric: true,
+		get: func(r *Row) string { return strconv.FormatFloat(r.Counters[name], 'f', -1, 64) },
+		set: func(r *Row, s string) error {
+			var v float64
+			if err := parse(s, &v); err != nil {
+				return err
+			}
+			if v == 0 {
+				return nil // absent reads as 0: no map for rows without counters
+			}
+			if r.Counters == nil {
+				r.Counters = map[string]float64{}
+			}
+			r.Counters[name] = v
+			return nil
+		},
+	}
+}
+
 // devCol is a column of the device's counters: empty when the row has none (DevKnown false).
 func devCol[T value](name, unit, doc string, field func(*Row) *T) Column {
 	c := col(name, unit, doc, field)
@@ -167,22 +189,22 @@ var Schema = []Column{
 	col("first_error", "", "the first error of the run, empty when there was none", func(r *Row) *string { return &r.FirstError }),
 
 	// Engine counters, over the measured phase; 0 for engines that do not keep them.
-	col("attempts_per_op", "", "mean read attempts per completed request (1.0 when every read took the fast path)", func(r *Row) *float64 { return &r.AttemptsPerOp }),
-	col("attempts_max", "", "most attempts one request needed", func(r *Row) *int64 { return &r.AttemptsMax }),
-	col("eagain", "", "attempts refused with EAGAIN: nothing cached at the offset", func(r *Row) *int64 { return &r.EAGAIN }),
-	col("short_reads", "", "attempts that read only a cached prefix", func(r *Row) *int64 { return &r.ShortReads }),
-	col("kicks", "", "notifications that led to a retry", func(r *Row) *int64 { return &r.Kicks }),
-	col("stale_kicks", "", "notifications dropped: for an earlier wait or after completion", func(r *Row) *int64 { return &r.StaleKicks }),
-	col("kicked_while_running", "", "notifications that arrived while a retry of the request ran (each forced another attempt)", func(r *Row) *int64 { return &r.KickedWhileRunning }),
-	col("fallbacks", "", "requests read blocking because RWF_NOWAIT was unsupported", func(r *Row) *int64 { return &r.Fallbacks }),
-	col("waiters_peak", "", "most waiter threads waiting at once", func(r *Row) *int64 { return &r.WaitersPeak }),
-	col("wait_to_retry_p50_us", "µs", "median time from a notification to the retry it caused", func(r *Row) *float64 { return &r.WaitToRetryP50 }),
-	col("wait_to_retry_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.WaitToRetryP99 }),
-	col("queue_wait_p50_us", "µs", "median time from Submit until a worker thread takes the request (threadpool)", func(r *Row) *float64 { return &r.QueueWaitP50 }),
-	col("queue_wait_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.QueueWaitP99 }),
-	col("handoff_p50_us", "µs", "median time from a worker finishing a read until the reaper takes it (threadpool)", func(r *Row) *float64 { return &r.HandoffP50 }),
-	col("handoff_p99_us", "µs", "99th percentile of the same", func(r *Row) *float64 { return &r.HandoffP99 }),
-	col("queue_peak", "", "longest submission queue seen (threadpool)", func(r *Row) *int64 { return &r.QueuePeak }),
+	counterCol("attempts_per_op", "", "mean read attempts per completed request (1.0 when every read took the fast path)"),
+	counterCol("attempts_max", "", "most attempts one request needed"),
+	counterCol("eagain", "", "attempts refused with EAGAIN: nothing cached at the offset"),
+	counterCol("short_reads", "", "attempts that read only a cached prefix"),
+	counterCol("kicks", "", "notifications that led to a retry"),
+	counterCol("stale_kicks", "", "notifications dropped: for an earlier wait or after completion"),
+	counterCol("kicked_while_running", "", "notifications that arrived while a retry of the request ran (each forced another attempt)"),
+	counterCol("fallbacks", "", "requests read blocking because RWF_NOWAIT was unsupported"),
+	counterCol("waiters_peak", "", "most waiter threads waiting at once"),
+	counterCol("wait_to_retry_p50_us", "µs", "median time from a notification to the retry it caused"),
+	counterCol("wait_to_retry_p99_us", "µs", "99th percentile of the same"),
+	counterCol("queue_wait_p50_us", "µs", "median time from Submit until a worker thread takes the request (threadpool)"),
+	counterCol("queue_wait_p99_us", "µs", "99th percentile of the same"),
+	counterCol("handoff_p50_us", "µs", "median time from a worker finishing a read until the reaper takes it (threadpool)"),
+	counterCol("handoff_p99_us", "µs", "99th percentile of the same"),
+	counterCol("queue_peak", "", "longest submission queue seen (threadpool)"),
 	col("gomaxprocs", "", "GOMAXPROCS during the run: the CPUs, plus one per thread the engine keeps blocked in system calls", func(r *Row) *int { return &r.GOMAXPROCS }),
 	col("resident_target_pct", "%", "share of the file made resident again after eviction (--resident; a partly cached cold run), 0 otherwise", func(r *Row) *float64 { return &r.ResidentTarget }),
 	col("background", "", "engine of the background cold-read load during the run (syncfirst interference), empty when none", func(r *Row) *string { return &r.Background }),
@@ -191,7 +213,7 @@ var Schema = []Column{
 	col("waiters", "", "--waiters asked for (retry), 0 for the engine's default", func(r *Row) *int { return &r.Waiters }),
 	col("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", func(r *Row) *string { return &r.Notifier }),
 	col("waiter_spin_us", "µs", "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off", func(r *Row) *float64 { return &r.WaiterSpinUS }),
-	col("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)", func(r *Row) *int64 { return &r.Readaheads }),
+	counterCol("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)"),
 	col("random", "", "randread's order: perm (every block once per pass) or uniform (with replacement); empty for other workloads", func(r *Row) *string { return &r.Random }),
 	col("warmup_ops", "", "requests completed with verified data in the warm-up (not timed)", func(r *Row) *int64 { return &r.WarmupOps }),
 	devCol("dev_name", "", "block device whose counters the dev_ columns report (a partition's disk); empty when the data file has none (tmpfs, overlay)", func(r *Row) *string { return &r.DevName }),

@@ -65,15 +65,38 @@ func WriteTable(w io.Writer, rows []Row) error {
 	return writeCounterTable(w, rows)
 }
 
-// CounterHeader names the columns of the engine-counter table; times are in µs.
-var CounterHeader = []string{
-	"engine", "round", "cache", "qd",
-	"attempts/op", "max", "eagain", "short", "kicks", "stale", "kicked running", "fallbacks",
-	"waiters peak", "wait→retry p50", "p99", "queue wait p50", "p99", "handoff p50", "p99", "queue peak",
+// counterTable lays out the engine-counter table: a column's counter, its label and format.
+var counterTable = []struct {
+	name, label string
+	format      func(float64) string
+}{
+	{"attempts_per_op", "attempts/op", func(v float64) string { return fmt.Sprintf("%.2f", v) }},
+	{"attempts_max", "max", count}, {"eagain", "eagain", count}, {"short_reads", "short", count},
+	{"kicks", "kicks", count}, {"stale_kicks", "stale", count}, {"kicked_while_running", "kicked running", count},
+	{"fallbacks", "fallbacks", count}, {"waiters_peak", "waiters peak", count},
+	{"wait_to_retry_p50_us", "wait→retry p50", us}, {"wait_to_retry_p99_us", "p99", us},
+	{"queue_wait_p50_us", "queue wait p50", us}, {"queue_wait_p99_us", "p99", us},
+	{"handoff_p50_us", "handoff p50", us}, {"handoff_p99_us", "p99", us}, {"queue_peak", "queue peak", count},
 }
 
+func count(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+
+// CounterHeader names the columns of the engine-counter table; times are in µs.
+var CounterHeader = func() []string {
+	h := []string{"engine", "round", "cache", "qd"}
+	for _, c := range counterTable {
+		h = append(h, c.label)
+	}
+	return h
+}()
+
 func hasCounters(r *Row) bool {
-	return r.AttemptsPerOp != 0 || r.Kicks != 0 || r.Fallbacks != 0 || r.QueueWaitP50 != 0 || r.HandoffP50 != 0
+	for _, name := range []string{"attempts_per_op", "kicks", "fallbacks", "queue_wait_p50_us", "handoff_p50_us"} {
+		if r.Counters[name] != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func writeCounterTable(w io.Writer, rows []Row) error {
@@ -89,14 +112,11 @@ func writeCounterTable(w io.Writer, rows []Row) error {
 			}
 			t = newTable(w, CounterHeader, 3)
 		}
-		n := func(v int64) string { return strconv.FormatInt(v, 10) }
-		if err := t.Append([]string{
-			r.Engine, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth),
-			fmt.Sprintf("%.2f", r.AttemptsPerOp), n(r.AttemptsMax), n(r.EAGAIN), n(r.ShortReads), n(r.Kicks),
-			n(r.StaleKicks), n(r.KickedWhileRunning), n(r.Fallbacks), n(r.WaitersPeak),
-			us(r.WaitToRetryP50), us(r.WaitToRetryP99), us(r.QueueWaitP50), us(r.QueueWaitP99),
-			us(r.HandoffP50), us(r.HandoffP99), n(r.QueuePeak),
-		}); err != nil {
+		cells := []string{r.Engine, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
+		for _, c := range counterTable {
+			cells = append(cells, c.format(r.Counters[c.name]))
+		}
+		if err := t.Append(cells); err != nil {
 			return err
 		}
 	}

@@ -72,7 +72,7 @@ func (r *reader) attempt(st *state) bool {
 			return false // arm a fallback read
 		}
 		st.attempts++
-		r.stats.Attempts++
+		r.stats.attempts++
 		n, errno := fileio.ReadNowait(req.Fd, buf, off)
 		switch {
 		case errno == 0 && n == len(buf):
@@ -81,7 +81,7 @@ func (r *reader) attempt(st *state) bool {
 			return true
 		case errno == 0 && n > 0:
 			st.done += n
-			r.stats.ShortReads++
+			r.stats.shortReads++
 			if r.file(req.Fd).size <= off+int64(n) {
 				r.traceAttempt(st, off, n, engines.OutcomeEOF)
 				return true
@@ -96,7 +96,7 @@ func (r *reader) attempt(st *state) bool {
 			}
 			fallthrough
 		case errno == unix.EAGAIN:
-			r.stats.EAGAIN++
+			r.stats.eagain++
 			r.traceAttempt(st, off, 0, engines.OutcomeEAGAIN)
 			r.startIO(st)
 			return false
@@ -105,7 +105,7 @@ func (r *reader) attempt(st *state) bool {
 			// this reader goes to the waiters as a blocking read.
 			r.nowait = false
 			st.attempts--
-			r.stats.Attempts--
+			r.stats.attempts--
 			continue
 		default:
 			req.Err = errno
@@ -142,7 +142,7 @@ func (r *reader) startIO(st *state) {
 	for off := from; off < end; off += fi.raChunk {
 		// readahead only queues the I/O; an error (EINVAL on a file it cannot serve) just
 		// means the waiter's blocking read will do the work.
-		r.stats.Readaheads++
+		r.stats.readaheads++
 		_, _, _ = unix.Syscall(unix.SYS_READAHEAD, uintptr(req.Fd), uintptr(off), uintptr(min(fi.raChunk, end-off)))
 	}
 	st.raEnd = max(st.raEnd, end)

@@ -156,7 +156,7 @@ type reader struct {
 	local       []wait
 
 	// Counters. Those of the driving goroutine are plain; kick-side ones are atomic.
-	stats               engines.Stats
+	stats               stats
 	stale, whileRunning atomic.Int64
 	busy, waitersPeak   atomic.Int64
 
@@ -179,7 +179,7 @@ func newReader(cfg engines.Config, waiters int) *reader {
 		reaperWaits: cfg.Notifier == NotifyReaper,
 		local:       make([]wait, 0, qd),
 	}
-	r.stats.WaitToRetry = engines.NewLatencyHist()
+	r.stats.waitToRetry = engines.NewLatencyHist()
 	for range waiters {
 		r.waiters.Add(1)
 		go r.waiter()
@@ -272,27 +272,27 @@ func (r *reader) take(st *state) bool {
 			break
 		}
 	}
-	r.stats.Kicks++
-	engines.Record(r.stats.WaitToRetry, clock.Now()-st.notified.Load())
+	r.stats.kicks++
+	engines.Record(r.stats.waitToRetry, clock.Now()-st.notified.Load())
 	return r.run(st)
 }
 
 // Stats returns the counters since the last ResetStats.
-func (r *reader) Stats() engines.Stats {
+func (r *reader) Stats() engines.Counters {
 	s := r.stats
-	s.StaleKicks = r.stale.Load()
-	s.KickedWhileRunning = r.whileRunning.Load()
-	s.WaitersPeak = r.waitersPeak.Load()
-	s.WaitToRetry = engines.NewLatencyHist()
-	s.WaitToRetry.Merge(r.stats.WaitToRetry)
-	return s
+	s.stale = r.stale.Load()
+	s.whileRunning = r.whileRunning.Load()
+	s.waitersPeak = r.waitersPeak.Load()
+	s.waitToRetry = engines.NewLatencyHist()
+	s.waitToRetry.Merge(r.stats.waitToRetry)
+	return &s
 }
 
 // ResetStats starts the counters again (the measured phase begins).
 func (r *reader) ResetStats() {
-	h := r.stats.WaitToRetry
+	h := r.stats.waitToRetry
 	h.Reset()
-	r.stats = engines.Stats{WaitToRetry: h}
+	r.stats = stats{waitToRetry: h}
 	r.stale.Store(0)
 	r.whileRunning.Store(0)
 	r.waitersPeak.Store(r.busy.Load())

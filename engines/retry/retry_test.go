@@ -80,8 +80,8 @@ func TestFastPath(t *testing.T) {
 	if a := testing.AllocsPerRun(1000, cycle); a != 0 {
 		t.Errorf("the fast path allocates %v times per request", a)
 	}
-	s := rd.Stats()
-	if s.Completed < 1001 || s.Attempts != s.Completed || s.Kicks != 0 || s.EAGAIN != 0 {
+	s := counts(rd)
+	if s.completed < 1001 || s.attempts != s.completed || s.kicks != 0 || s.eagain != 0 {
 		t.Errorf("stats %+v; want one attempt per request, no kicks", s)
 	}
 }
@@ -121,7 +121,7 @@ func TestPartialCache(t *testing.T) {
 				t.Fatalf("Reap = %v, %v", done, err)
 			}
 			verify(t, req, mib)
-			s := rd.Stats()
+			s := counts(rd)
 			rd.Close()
 			tr.Flush()
 			lines := strings.Split(strings.TrimSpace(trace.String()), "\n")[1:]
@@ -133,16 +133,16 @@ func TestPartialCache(t *testing.T) {
 			if last[5] != engines.OutcomeFull && last[5] != engines.OutcomeShort {
 				t.Errorf("last attempt %v", last)
 			}
-			if len(lines) != int(s.Attempts) {
-				t.Errorf("%d trace lines, %d attempts", len(lines), s.Attempts)
+			if len(lines) != int(s.attempts) {
+				t.Errorf("%d trace lines, %d attempts", len(lines), s.attempts)
 			}
 			if tc.first == engines.OutcomeFull {
-				if s.Attempts != 1 || !req.Inline {
-					t.Errorf("a resident read took %d attempts (inline %v)", s.Attempts, req.Inline)
+				if s.attempts != 1 || !req.Inline {
+					t.Errorf("a resident read took %d attempts (inline %v)", s.attempts, req.Inline)
 				}
-			} else if s.Attempts < 2 || s.Kicks < 1 || req.Inline && s.KickedWhileRunning == 0 {
+			} else if s.attempts < 2 || s.kicks < 1 || req.Inline && s.whileRunning == 0 {
 				// Inline only if the page came while the first retry still ran (a kick while running).
-				t.Errorf("a partly cold read: %d attempts, %d kicks (%d while running), inline %v", s.Attempts, s.Kicks, s.KickedWhileRunning, req.Inline)
+				t.Errorf("a partly cold read: %d attempts, %d kicks (%d while running), inline %v", s.attempts, s.kicks, s.whileRunning, req.Inline)
 			}
 		})
 	}
@@ -199,8 +199,8 @@ func TestFallback(t *testing.T) {
 			t.Fatalf("read %d: n=%d err=%v", i, req.N, req.Err)
 		}
 	}
-	if s := rd.Stats(); s.Fallbacks != 3 {
-		t.Errorf("fallbacks = %d, want 3", s.Fallbacks)
+	if s := counts(rd); s.fallbacks != 3 {
+		t.Errorf("fallbacks = %d, want 3", s.fallbacks)
 	}
 }
 
@@ -230,7 +230,7 @@ func TestReaperNotifier(t *testing.T) {
 		}
 		verify(t, req, 64<<10)
 	}
-	if s := rd.Stats(); s.WaitersPeak != 0 || s.Kicks == 0 {
+	if s := counts(rd); s.waitersPeak != 0 || s.kicks == 0 {
 		t.Errorf("stats %+v: want kicks and no waiter thread busy", s)
 	}
 }
@@ -293,7 +293,7 @@ func TestReadaheadLeavesWhatTheKernelStarted(t *testing.T) {
 			off := int64(next%14)*mib + int64(next/14)*64<<10
 			next++
 			evict(t, fd, 16*mib)
-			before := rd.Stats()
+			before := counts(rd)
 			req := &engines.Request{Fd: fd, Offset: off, Buf: make([]byte, n)}
 			if err := rd.Submit([]*engines.Request{req}); err != nil {
 				t.Fatal(err)
@@ -302,8 +302,8 @@ func TestReadaheadLeavesWhatTheKernelStarted(t *testing.T) {
 				t.Fatal(err)
 			}
 			verify(t, req, n)
-			if after := rd.Stats(); after.EAGAIN > before.EAGAIN {
-				return after.Readaheads - before.Readaheads
+			if after := counts(rd); after.eagain > before.eagain {
+				return after.readaheads - before.readaheads
 			}
 		}
 		t.Fatal("every read was served by its first attempt")
@@ -330,3 +330,6 @@ func TestReadaheadLeavesWhatTheKernelStarted(t *testing.T) {
 		t.Errorf("a cold 1 MiB read made %d readahead calls: the rest of its range must be started", got)
 	}
 }
+
+// counts returns the reader's counters as the engine keeps them.
+func counts(r *reader) *stats { return r.Stats().(*stats) }

@@ -81,7 +81,7 @@ func (r *reader) run(st *state) bool {
 			w := st.word.Load()
 			if w&flagKicked != 0 {
 				if st.word.CompareAndSwap(w, w&^flagKicked) {
-					r.stats.Kicks++
+					r.stats.kicks++
 					break
 				}
 				continue
@@ -98,8 +98,8 @@ func (r *reader) run(st *state) bool {
 func (r *reader) finish(st *state) bool {
 	req := st.req
 	req.N = st.done
-	r.stats.Completed++
-	r.stats.AttemptsMax = max(r.stats.AttemptsMax, int64(st.attempts))
+	r.stats.completed++
+	r.stats.attemptsMax = max(r.stats.attemptsMax, int64(st.attempts))
 	for {
 		w := st.word.Load()
 		nw := w&^(flagRunning|flagKicked) | flagDone

@@ -123,7 +123,7 @@ func TestKickWhileRunning(t *testing.T) {
 	}
 	noWait(t, r)
 	verify(t, req, 4096)
-	if s := r.Stats(); s.KickedWhileRunning != 1 || s.Kicks != 1 || s.StaleKicks != 0 {
+	if s := counts(r); s.whileRunning != 1 || s.kicks != 1 || s.stale != 0 {
 		t.Errorf("stats %+v", s)
 	}
 	if st := req.Engine.(*state); st.attempts != 2 {
@@ -149,9 +149,9 @@ func TestStaleKickForEarlierWait(t *testing.T) {
 		t.Fatalf("gens %d, %d, armed %d", w1.gen, w2.gen, armedOf(wordOf(req)))
 	}
 	cache(t, req)
-	before := r.Stats()
+	before := counts(r)
 	r.kick(w1)
-	if !r.ready.empty() || wordOf(req)&flagKicked != 0 || r.Stats().StaleKicks != before.StaleKicks+1 {
+	if !r.ready.empty() || wordOf(req)&flagKicked != 0 || counts(r).stale != before.stale+1 {
 		t.Fatalf("a stale kick had an effect: word %#x, ready empty %v", wordOf(req), r.ready.empty())
 	}
 	r.kick(w2)
@@ -160,7 +160,7 @@ func TestStaleKickForEarlierWait(t *testing.T) {
 		t.Fatalf("Reap = %v, %v", got, err)
 	}
 	verify(t, req, 4096)
-	if s := r.Stats(); s.StaleKicks != before.StaleKicks+1 || s.Kicks != before.Kicks+1 {
+	if s := counts(r); s.stale != before.stale+1 || s.kicks != before.kicks+1 {
 		t.Errorf("stats %+v", s)
 	}
 }
@@ -187,15 +187,15 @@ func TestCompletionWaitsForArmedNotifications(t *testing.T) {
 	if wordOf(req)&flagDone == 0 || wordOf(req)&flagDelivered != 0 {
 		t.Fatalf("word %#x: want done, not delivered", wordOf(req))
 	}
-	before := r.Stats()
+	before := counts(r)
 	r.kick(w) // the notification returns, after completion
 	got := reapNow(t, r)
 	if len(got) != 1 || got[0] != req {
 		t.Fatalf("reaped %v after the last notification; want the request", got)
 	}
 	verify(t, req, 4096)
-	if s := r.Stats(); s.StaleKicks != before.StaleKicks+1 {
-		t.Errorf("stale kicks %d, want %d", s.StaleKicks, before.StaleKicks+1)
+	if s := counts(r); s.stale != before.stale+1 {
+		t.Errorf("stale kicks %d, want %d", s.stale, before.stale+1)
 	}
 	if got := reapNow(t, r); len(got) != 0 || r.inflight != 0 {
 		t.Errorf("reaped again: %v (in flight %d)", got, r.inflight)
@@ -256,7 +256,7 @@ func TestConcurrentKicks(t *testing.T) {
 		r.arm(st)
 		r.arm(st)
 		w1, w2 := nextWait(t, r), nextWait(t, r)
-		before := r.Stats()
+		before := counts(r)
 		var wg sync.WaitGroup
 		for _, w := range []wait{w2, w1} {
 			wg.Add(1)
@@ -264,11 +264,11 @@ func TestConcurrentKicks(t *testing.T) {
 		}
 		wg.Wait()
 		got := st.word.Load()
-		s := r.Stats()
+		s := counts(r)
 		if armedOf(got) != 0 || got&flagKicked == 0 || got&flagQueued != 0 || !r.ready.empty() ||
-			s.StaleKicks-before.StaleKicks != 1 || s.KickedWhileRunning-before.KickedWhileRunning != 1 {
+			s.stale-before.stale != 1 || s.whileRunning-before.whileRunning != 1 {
 			t.Fatalf("round %d: word %#x ready empty %v, stale +%d, while running +%d", i, got, r.ready.empty(),
-				s.StaleKicks-before.StaleKicks, s.KickedWhileRunning-before.KickedWhileRunning)
+				s.stale-before.stale, s.whileRunning-before.whileRunning)
 		}
 	}
 }

@@ -25,7 +25,7 @@ func (r *reader) arm(st *state) {
 	off := st.req.Offset + int64(st.done)
 	fallback := !r.nowait
 	if fallback {
-		r.stats.Fallbacks++
+		r.stats.fallbacks++
 	}
 	w := wait{st: st, gen: g, fd: st.req.Fd, off: off &^ 4095, fallback: fallback}
 	if r.reaperWaits && !fallback {

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/fileio"
@@ -77,7 +78,7 @@ type reader struct {
 	workers    sync.WaitGroup
 	inflight   int
 	closed     bool
-	stats      engines.Stats
+	stats      stats
 }
 
 var _ engines.Reader = (*reader)(nil)
@@ -98,7 +99,7 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 		t.submitted = now
 		r.subq.Push(req)
 		r.inflight++
-		r.stats.QueuePeak = max(r.stats.QueuePeak, int64(r.subq.Len()))
+		r.stats.queuePeak = max(r.stats.queuePeak, int64(r.subq.Len()))
 	}
 	return nil
 }
@@ -133,27 +134,59 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 	now := clock.Now()
 	for _, req := range dst[from:] {
 		t := req.Engine.(*times)
-		engines.Record(r.stats.QueueWait, t.taken-t.submitted)
-		engines.Record(r.stats.Handoff, now-t.finished)
+		engines.Record(r.stats.queueWait, t.taken-t.submitted)
+		engines.Record(r.stats.handoff, now-t.finished)
 	}
 	n := int64(len(dst) - from)
-	r.stats.Completed += n
+	r.stats.completed += n
 	r.inflight -= int(n)
 	return dst, nil
 }
 
-func (r *reader) Stats() engines.Stats {
+func (r *reader) Stats() engines.Counters {
 	s := r.stats
-	s.QueueWait, s.Handoff = engines.NewLatencyHist(), engines.NewLatencyHist()
-	s.QueueWait.Merge(r.stats.QueueWait)
-	s.Handoff.Merge(r.stats.Handoff)
-	return s
+	s.queueWait, s.handoff = engines.NewLatencyHist(), engines.NewLatencyHist()
+	s.queueWait.Merge(r.stats.queueWait)
+	s.handoff.Merge(r.stats.handoff)
+	return &s
 }
 
 func (r *reader) ResetStats() { r.resetStats() }
 
 func (r *reader) resetStats() {
-	r.stats = engines.Stats{QueueWait: engines.NewLatencyHist(), Handoff: engines.NewLatencyHist()}
+	r.stats = stats{queueWait: engines.NewLatencyHist(), handoff: engines.NewLatencyHist()}
+}
+
+// counters are the figures that explain the engine's numbers, in the order of stats.Values.
+var counters = []engines.Counter{
+	{Name: "queue_wait_p50_us", Label: "queue wait p50", Unit: "µs", Better: "lower", Doc: "median time from Submit until a worker thread takes the request (threadpool)"},
+	{Name: "queue_wait_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
+	{Name: "handoff_p50_us", Label: "handoff p50", Unit: "µs", Better: "lower", Doc: "median time from a worker finishing a read until the reaper takes it (threadpool)"},
+	{Name: "handoff_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
+	{Name: "queue_peak", Label: "queue peak", Unit: "", Better: "", Doc: "longest submission queue seen (threadpool)"},
+}
+
+// Counters declares the engine's counters (engines.Counted).
+func (engine) Counters() []engines.Counter { return counters }
+
+// stats are one Reader's counters. Durations are in nanoseconds.
+type stats struct {
+	completed, queuePeak int64
+	queueWait            *hdrhistogram.Histogram // Submit → a worker takes the request
+	handoff              *hdrhistogram.Histogram // a worker finishes → the reaper takes the completion
+}
+
+func (s *stats) Merge(o engines.Counters) {
+	t := o.(*stats)
+	s.completed += t.completed
+	s.queuePeak = max(s.queuePeak, t.queuePeak)
+	s.queueWait.Merge(t.queueWait)
+	s.handoff.Merge(t.handoff)
+}
+
+func (s *stats) Values() []float64 {
+	return []float64{engines.Percentile(s.queueWait, 50), engines.Percentile(s.queueWait, 99),
+		engines.Percentile(s.handoff, 50), engines.Percentile(s.handoff, 99), float64(s.queuePeak)}
 }
 
 // Close waits for the requests in flight, then stops the worker threads.

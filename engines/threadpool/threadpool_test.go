@@ -45,8 +45,8 @@ func TestReadsAndCounters(t *testing.T) {
 			t.Errorf("request at %d: n=%d err=%v inline=%v", r.Offset, r.N, r.Err, r.Inline)
 		}
 	}
-	s := rd.(engines.StatsReader).Stats()
-	if s.Completed != 4 || s.QueueWait.TotalCount() != 4 || s.Handoff.TotalCount() != 4 || s.QueuePeak < 1 {
+	s := rd.(engines.StatsReader).Stats().(*stats)
+	if s.completed != 4 || s.queueWait.TotalCount() != 4 || s.handoff.TotalCount() != 4 || s.queuePeak < 1 {
 		t.Errorf("stats: %+v", s)
 	}
 	if err := rd.Close(); err != nil {

@@ -4,9 +4,11 @@
 package enginetest
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,9 +140,13 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 		}
 		t.Logf("qd %d: %.1fs", qd, time.Since(began).Seconds())
 		if sr, ok := rd.(engines.StatsReader); ok {
-			s := sr.Stats()
-			t.Logf("qd %d: %d reads; stats: attempts %d eagain %d short %d kicks %d whileRunning %d stale %d",
-				qd, want, s.Attempts, s.EAGAIN, s.ShortReads, s.Kicks, s.KickedWhileRunning, s.StaleKicks)
+			if c, ok := e.(engines.Counted); ok {
+				var b strings.Builder
+				for i, v := range sr.Stats().Values() {
+					fmt.Fprintf(&b, " %s %g", c.Counters()[i].Name, v)
+				}
+				t.Logf("qd %d: %d reads; counters:%s", qd, want, b.String())
+			}
 		}
 	}
 }
