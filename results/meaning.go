@@ -74,3 +74,16 @@ var configCols = sync.OnceValue(func() []*Column {
 	}
 	return cs
 })
+
+// RegisterCounter makes an engine's counter a column: at the end of the schema, unless a column
+// of that name exists (the counters the schema has had from the start keep their places). The
+// command registers every linked engine's counters once, before it reads or writes any file;
+// it is not safe to call while files are read or written.
+func RegisterCounter(name, unit, doc string, better Better) {
+	if _, ok := ColumnByName(name); ok {
+		return
+	}
+	c := counterCol(name, unit, doc)
+	c.Better = better
+	Schema = append(Schema, c)
+}

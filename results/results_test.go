@@ -208,3 +208,25 @@ func TestKeyValues(t *testing.T) {
 		t.Error("rows with different threads share a key")
 	}
 }
+
+// An engine's new counter becomes a column at the end, written and read by name; a counter the
+// schema already has keeps its place.
+func TestRegisterCounter(t *testing.T) {
+	saved := slices.Clone(Schema)
+	t.Cleanup(func() { Schema = saved })
+	n := len(Schema)
+	RegisterCounter("eagain", "", "again", BetterLower)
+	RegisterCounter("zz_probe_count", "", "a test counter", BetterLower)
+	if len(Schema) != n+1 || Schema[n].Name != "zz_probe_count" || Schema[n].Better != BetterLower {
+		t.Fatalf("schema after registering: %d columns, last %q", len(Schema), Schema[len(Schema)-1].Name)
+	}
+	var buf bytes.Buffer
+	rows := []Row{{Engine: "x", Workload: "randread", Cache: "warm", Counters: map[string]float64{"zz_probe_count": 7}}}
+	if err := Write(&buf, []string{MagicComment}, rows); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(&buf, "r.csv")
+	if err != nil || f.Rows[0].Counters["zz_probe_count"] != 7 {
+		t.Errorf("read back: %v %+v", err, f.Rows)
+	}
+}

@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
 
@@ -73,6 +75,7 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
 // run is the command's body; tests call it directly.
 func run(args []string, stdout, stderr io.Writer) error {
+	registerCounters()
 	if len(args) > 0 {
 		switch args[0] {
 		case "engines":
@@ -184,3 +187,17 @@ func listDocs(cmd string, args []string, w io.Writer, names []string, doc func(s
 	}
 	return nil
 }
+
+// registerCounters makes every linked engine's declared counters columns of the results
+// schema, once, before anything is read or written: an engine adds a counter in its own
+// folder and it is written by name.
+var registerCounters = sync.OnceFunc(func() {
+	for _, name := range engines.Names() {
+		e, _ := engines.Lookup(name)
+		if c, ok := e.(engines.Counted); ok {
+			for _, k := range c.Counters() {
+				results.RegisterCounter(k.Name, k.Unit, k.Doc, results.Better(k.Better))
+			}
+		}
+	}
+})
