@@ -23,6 +23,8 @@
 //     engines' sync path against such engines. Without it: the engine is asynchronous.
 //   - Invalidator (Reader): keeps data above the page cache; called whenever the harness evicts.
 //     Without it: the page cache is all there is to evict.
+//   - Optioned (Engine): declares the engine's options (--<engine>-<option>, recorded in a CSV
+//     column each). Without it: the engine takes no settings of its own.
 //   - Counted (Engine) and StatsReader (Reader): the engine declares named counters that explain
 //     its figures; its Readers keep them, reset when the measured phase starts, read when it
 //     ends. Without them: the engine's counter columns stay 0.
@@ -34,7 +36,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 )
 
 // A Request is one read. The caller fills Fd, Offset and Buf and must not touch the Request from
@@ -108,23 +109,11 @@ type Config struct {
 	QueueDepth int
 	// Direct says the files are opened with O_DIRECT.
 	Direct bool
-	// Threads is the number of worker threads of an engine that has them (threadpool); 0 means
-	// the engine's default.
-	Threads int
-	// Waiters is the number of notifier threads of an engine that has them (retry); 0 means the
-	// engine's default.
-	Waiters int
-	// Notifier chooses how an engine that waits for pages is told they are ready (retry:
-	// "waiters", its default, or "reaper"); "" means the engine's default.
-	Notifier string
-	// WaiterSpin is how long an idle notifier thread polls for new work before it sleeps
-	// (retry); 0 means the engine's default, a negative value not at all.
-	WaiterSpin time.Duration
+	// Options are the engine's own options that were given, by name, in canonical form (see
+	// Option); an engine reads them into its own types.
+	Options map[string]string
 	// Trace, when not nil, receives one record per read attempt from engines that trace.
 	Trace *Trace
-	// NullDelay makes the null engine busy-wait this long per request: a known, injected cost
-	// with which a comparison can be shown to catch a regression of that size.
-	NullDelay time.Duration
 }
 
 // An Engine opens Readers. It is the value an engine package registers.

@@ -50,14 +50,11 @@ type Config struct {
 	Seed      uint64
 	Round     int
 
-	// Engine settings: worker threads (threadpool) and waiter threads (retry), 0 for the
-	// engine's default; Trace receives every read attempt of engines that trace.
-	Threads    int
-	Waiters    int
-	Notifier   string
-	WaiterSpin time.Duration // 0: the engine's default; negative: none
-	Trace      *engines.Trace
-	NullDelay  time.Duration // the null engine's busy-wait per request (calibration)
+	// Options are engines' own options (engines.Option), by "engine.option" name, in canonical
+	// form; a run passes its engine the ones that are its own. Trace receives every read
+	// attempt of engines that trace.
+	Options map[string]string
+	Trace   *engines.Trace
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.
@@ -78,9 +75,21 @@ type Background struct {
 
 // engineConfig is what the job's engine is opened with.
 func (c *Config) engineConfig() engines.Config {
-	return engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == CacheDirect,
-		Threads: c.Threads, Waiters: c.Waiters, Notifier: c.Notifier, WaiterSpin: c.WaiterSpin, Trace: c.Trace,
-		NullDelay: c.NullDelay}
+	return engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == CacheDirect, Options: c.EngineOptions(), Trace: c.Trace}
+}
+
+// EngineOptions returns the options of c's engine, by their own names.
+func (c *Config) EngineOptions() map[string]string {
+	var own map[string]string
+	for k, v := range c.Options {
+		if name, ok := strings.CutPrefix(k, c.Engine+"."); ok {
+			if own == nil {
+				own = map[string]string{}
+			}
+			own[name] = v
+		}
+	}
+	return own
 }
 
 // DefaultWarmup is the warm-up for a time-bounded run: a tenth of the runtime, at most 1s.

@@ -252,7 +252,7 @@ func TestEngineCountersInRow(t *testing.T) {
 	if cold.Counters["attempts_per_op"] <= 1 || cold.Counters["eagain"] == 0 || cold.Counters["kicks"] == 0 || cold.Counters["wait_to_retry_p50_us"] <= 0 || cold.VerifyErrors+cold.Errors != 0 {
 		t.Errorf("cold retry: %+v", cold)
 	}
-	tp := run(t, Config{Engine: "threadpool", Ops: 200, IODepth: 4, Threads: 2}, ds).Row
+	tp := run(t, Config{Engine: "threadpool", Ops: 200, IODepth: 4, Options: map[string]string{"threadpool.threads": "2"}}, ds).Row
 	if tp.Counters["queue_wait_p50_us"] <= 0 || tp.Counters["handoff_p50_us"] <= 0 || tp.Counters["queue_peak"] < 1 || tp.Counters["attempts_per_op"] != 0 {
 		t.Errorf("threadpool: queue wait %v handoff %v peak %v attempts %v", tp.Counters["queue_wait_p50_us"], tp.Counters["handoff_p50_us"], tp.Counters["queue_peak"], tp.Counters["attempts_per_op"])
 	}

@@ -240,14 +240,23 @@ func newJobs(cfg *Config, ds *workloads.Dataset, eng engines.Engine, wl *workloa
 func settings(row *results.Row, cfg *Config, eng engines.Engine, wl *workloads.Workload) (verify bool, advice pagecache.Advice) {
 	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
 	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
-	row.Threads, row.Waiters, row.Notifier = cfg.Threads, cfg.Waiters, cfg.Notifier
 	if wl.Ordered {
 		row.Random = cfg.Random
 	}
-	row.NullDelayNS = cfg.NullDelay.Nanoseconds()
-	row.WaiterSpinUS = float64(cfg.WaiterSpin) / 1e3
-	if cfg.WaiterSpin < 0 {
-		row.WaiterSpinUS = -1
+	// Every engine option given is recorded in its column, whichever engine runs: a setting
+	// is part of the configuration the row belongs to.
+	for _, name := range engines.Names() {
+		e, _ := engines.Lookup(name)
+		if o, ok := e.(engines.Optioned); ok {
+			for _, opt := range o.Options() {
+				if v, given := cfg.Options[name+"."+opt.Name]; given {
+					if row.Settings == nil {
+						row.Settings = map[string]string{}
+					}
+					row.Settings[opt.Column] = opt.Record(v)
+				}
+			}
+		}
 	}
 	row.Verify = cfg.Verify.String()
 	verify = engines.MovesData(eng)

@@ -65,7 +65,9 @@ func (c *Column) IsMetric() bool { return c.Better != BetterNone }
 // ConfigColumns returns the columns that set up a run, in schema order.
 func ConfigColumns() []*Column { return configCols() }
 
-var configCols = sync.OnceValue(func() []*Column {
+var configCols = sync.OnceValue(findConfig)
+
+func findConfig() []*Column {
 	var cs []*Column
 	for i := range Schema {
 		if Schema[i].Config {
@@ -73,7 +75,20 @@ var configCols = sync.OnceValue(func() []*Column {
 		}
 	}
 	return cs
-})
+}
+
+// RegisterSetting makes an engine's option a configuration column recording the value asked
+// for, at the end of the schema, unless a column of that name exists; dflt is what a row without
+// it reads as. Like RegisterCounter, the command calls it once before any file is read or written.
+func RegisterSetting(name, unit, doc, dflt string) {
+	if _, ok := ColumnByName(name); ok {
+		return
+	}
+	c := settingCol(name, unit, doc, dflt, false)
+	c.Config = true
+	Schema = append(Schema, c)
+	configCols = sync.OnceValue(func() []*Column { return findConfig() })
+}
 
 // RegisterCounter makes an engine's counter a column: at the end of the schema, unless a column
 // of that name exists (the counters the schema has had from the start keep their places). The

@@ -195,7 +195,7 @@ func TestEveryColumnHasMeaning(t *testing.T) {
 
 // A configuration key keeps every setting apart, spaces in values included, and gives each back.
 func TestKeyValues(t *testing.T) {
-	r := Row{Engine: "sync", Workload: "randread", BS: 4096, Duel: "a b", Notifier: "waiters"}
+	r := Row{Engine: "sync", Workload: "randread", BS: 4096, Duel: "a b", Settings: map[string]string{"notifier": "waiters"}}
 	k := r.Key()
 	for name, want := range map[string]string{"engine": "sync", "bs": "4096", "duel": "a b", "notifier": "waiters", "background": ""} {
 		if got := k.Value(name); got != want {
@@ -203,7 +203,7 @@ func TestKeyValues(t *testing.T) {
 		}
 	}
 	o := r
-	o.Threads = 3
+	o.Settings = map[string]string{"notifier": "waiters", "threads": "3"}
 	if o.Key() == k {
 		t.Error("rows with different threads share a key")
 	}

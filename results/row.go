@@ -66,12 +66,9 @@ type Row struct {
 	Background     string  // engine of the background load, empty when none
 	BackgroundIOPS float64
 
-	// Engine settings asked for (0 or empty: the engine's default).
-	Threads  int
-	Waiters  int
-	Notifier string
-
-	WaiterSpinUS float64 // --waiter-spin asked for: 0 for the engine's default, -1 for none
+	// Settings are the engines' options asked for (engines.Option), by column name; an absent
+	// one reads as its column's default (0 or empty: the engine's default).
+	Settings map[string]string
 
 	Random    string // randread's order (perm or uniform), empty for other workloads
 	WarmupOps int64  // requests completed with verified data in the warm-up
@@ -92,8 +89,6 @@ type Row struct {
 	// Duel names the duel this row is an arm of ("retry-vs-sync", "ab"), empty for an ordinary
 	// run: a duel's rows are measured from blocks and never pooled with runs' rows.
 	Duel string
-
-	NullDelayNS int64 // --null-delay asked for (null engine), 0 otherwise
 }
 
 // Machine is the fingerprint of where a run happened (internal/sysinfo reads it); two files

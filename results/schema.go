@@ -86,6 +86,36 @@ func parse(s string, p any) error {
 	return nil
 }
 
+// settingCol is a column recording an engine option asked for, kept by name in Row.Settings;
+// dflt is what an absent one reads as.
+func settingCol(name, unit, doc, dflt string, numeric bool) Column {
+	return Column{
+		Name: name, Unit: unit, Doc: doc, numeric: numeric,
+		get: func(r *Row) string {
+			if v, ok := r.Settings[name]; ok {
+				return v
+			}
+			return dflt
+		},
+		set: func(r *Row, s string) error {
+			if numeric {
+				var f float64
+				if err := parse(s, &f); err != nil {
+					return err
+				}
+			}
+			if s == dflt || s == "" {
+				return nil
+			}
+			if r.Settings == nil {
+				r.Settings = map[string]string{}
+			}
+			r.Settings[name] = s
+			return nil
+		},
+	}
+}
+
 // counterCol is a column of an engine's counter, kept by name in Row.Counters (0 when absent).
 func counterCol(name, unit, doc string) Column {
 	return Column{
@@ -209,10 +239,10 @@ var Schema = []Column{
 	col("resident_target_pct", "%", "share of the file made resident again after eviction (--resident; a partly cached cold run), 0 otherwise", func(r *Row) *float64 { return &r.ResidentTarget }),
 	col("background", "", "engine of the background cold-read load during the run (syncfirst interference), empty when none", func(r *Row) *string { return &r.Background }),
 	col("background_iops", "1/s", "IOPS of that background load", func(r *Row) *float64 { return &r.BackgroundIOPS }),
-	col("threads", "", "--threads asked for (threadpool), 0 for the engine's default", func(r *Row) *int { return &r.Threads }),
-	col("waiters", "", "--waiters asked for (retry), 0 for the engine's default", func(r *Row) *int { return &r.Waiters }),
-	col("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", func(r *Row) *string { return &r.Notifier }),
-	col("waiter_spin_us", "µs", "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off", func(r *Row) *float64 { return &r.WaiterSpinUS }),
+	settingCol("threads", "", "--threads asked for (threadpool), 0 for the engine's default", "0", true),
+	settingCol("waiters", "", "--waiters asked for (retry), 0 for the engine's default", "0", true),
+	settingCol("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", "", false),
+	settingCol("waiter_spin_us", "µs", "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off", "0", true),
 	counterCol("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)"),
 	col("random", "", "randread's order: perm (every block once per pass) or uniform (with replacement); empty for other workloads", func(r *Row) *string { return &r.Random }),
 	col("warmup_ops", "", "requests completed with verified data in the warm-up (not timed)", func(r *Row) *int64 { return &r.WarmupOps }),
@@ -223,7 +253,7 @@ var Schema = []Column{
 	devCol("dev_util_pct", "%", "share of the measured phase the device had I/O in flight (io_ticks, as iostat's %util)", func(r *Row) *float64 { return &r.DevUtil }),
 	devCol("dev_aqu", "", "average number of I/Os in the device's queue over the measured phase (time_in_queue, as iostat's aqu-sz)", func(r *Row) *float64 { return &r.DevAqu }),
 	col("duel_blocks", "", "blocks of requests this arm ran in the measured phase of a duel (two arms alternating in short blocks on one thread; IOPS, lat mean and CPU from the blocks), 0 for an ordinary run", func(r *Row) *int64 { return &r.DuelBlocks }),
-	col("null_delay_ns", "ns", "--null-delay asked for: the null engine's busy-wait per request, a known injected cost (calibration); 0 otherwise", func(r *Row) *int64 { return &r.NullDelayNS }),
+	settingCol("null_delay_ns", "ns", "--null-delay asked for: the null engine's busy-wait per request, a known injected cost (calibration); 0 otherwise", "0", true),
 	col("duel", "", "the duel this row is an arm of (syncfirst's \"retry-vs-sync\", ab's \"ab\"); empty for an ordinary run. Rows of a duel never match rows of runs", func(r *Row) *string { return &r.Duel }),
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 
@@ -51,7 +50,7 @@ func processDuelist(ctx context.Context, dir string) suites.Duelist {
 	}
 }
 
-// configArgs are the run flags that describe c to a serving process, engine settings only for
+// configArgs are the run flags that describe c to a serving process, engine options only for
 // the engine that reads them.
 func configArgs(c harness.Config) []string {
 	args := []string{"--engine", c.Engine, "--workload", c.Workload, "--bs", strconv.Itoa(c.BlockSize),
@@ -66,28 +65,9 @@ func configArgs(c harness.Config) []string {
 	if c.Random != "" {
 		args = append(args, "--random", c.Random)
 	}
-	setting := func(flag, value string) {
-		if engineFlags[flag] == c.Engine {
-			args = append(args, "--"+flag, value)
-		}
-	}
-	if c.Threads > 0 {
-		setting("threads", strconv.Itoa(c.Threads))
-	}
-	if c.Waiters > 0 {
-		setting("waiters", strconv.Itoa(c.Waiters))
-	}
-	if c.Notifier != "" {
-		setting("notifier", c.Notifier)
-	}
-	switch {
-	case c.WaiterSpin < 0:
-		setting("waiter-spin", "off")
-	case c.WaiterSpin > 0:
-		setting("waiter-spin", c.WaiterSpin.String())
-	}
-	if c.NullDelay > 0 {
-		setting("null-delay", fmt.Sprint(c.NullDelay))
+	// The arm's own engine options, by their --<engine>-<option> flags.
+	for name, v := range c.EngineOptions() {
+		args = append(args, "--"+c.Engine+"-"+name, v)
 	}
 	return args
 }

@@ -74,36 +74,6 @@ func (d durationValue) Set(v string) error {
 	return nil
 }
 
-// spinValue is a duration of 0 or more, or off; off and 0 are stored as -1 (none), unset as 0
-// (the engine's default).
-type spinValue struct{ v *time.Duration }
-
-func (s spinValue) String() string {
-	switch {
-	case *s.v < 0:
-		return "off"
-	case *s.v == 0:
-		return ""
-	}
-	return s.v.String()
-}
-func (s spinValue) Type() string { return "duration|off" }
-func (s spinValue) Set(v string) error {
-	if v == "off" {
-		*s.v = -1
-		return nil
-	}
-	t, err := units.ParseDuration(v)
-	if err != nil || t < 0 {
-		return fmt.Errorf("%q is not a duration of 0 or more, or off (e.g. 20us, 200us, off)", v)
-	}
-	*s.v = t
-	if t == 0 {
-		*s.v = -1
-	}
-	return nil
-}
-
 // enumValue is one of a fixed set of words.
 type enumValue struct {
 	v       *string

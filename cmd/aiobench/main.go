@@ -158,6 +158,15 @@ func listEngines(args []string, w io.Writer) error {
 			status = "unavailable: " + err.Error()
 		}
 		fmt.Fprintf(w, "%-12s %s\n%-12s %s\n", name, engines.Description(e), "", status)
+		if o, ok := e.(engines.Optioned); ok {
+			for _, opt := range o.Options() {
+				flag := "--" + name + "-" + opt.Name
+				if opt.Alias != "" && opt.Alias != name+"-"+opt.Name {
+					flag += " (or --" + opt.Alias + ")"
+				}
+				fmt.Fprintf(w, "%-12s %s %s: %s\n", "", flag, opt.Kind, opt.Help)
+			}
+		}
 	}
 	return nil
 }
@@ -188,15 +197,20 @@ func listDocs(cmd string, args []string, w io.Writer, names []string, doc func(s
 	return nil
 }
 
-// registerCounters makes every linked engine's declared counters columns of the results
-// schema, once, before anything is read or written: an engine adds a counter in its own
-// folder and it is written by name.
+// registerCounters makes every linked engine's declared counters and options columns of the
+// results schema, once, before anything is read or written: an engine adds a counter or an
+// option in its own folder and it is written by name.
 var registerCounters = sync.OnceFunc(func() {
 	for _, name := range engines.Names() {
 		e, _ := engines.Lookup(name)
 		if c, ok := e.(engines.Counted); ok {
 			for _, k := range c.Counters() {
 				results.RegisterCounter(k.Name, k.Unit, k.Doc, results.Better(k.Better))
+			}
+		}
+		if o, ok := e.(engines.Optioned); ok {
+			for _, opt := range o.Options() {
+				results.RegisterSetting(opt.Column, opt.ColumnUnit, opt.ColumnDoc, opt.Record(""))
 			}
 		}
 	}

@@ -46,18 +46,15 @@ type options struct {
 	seed       uint64
 	dir        string
 	output     string
-	threads    int
-	waiters    int
 	trace      string
 	suite      string
-	notifier   string
-	spin       time.Duration
 	resident   float64
 	format     string
 	interleave string
 	duelBlock  time.Duration
 	pairs      string
-	nullDelay  time.Duration
+	// engineOpts are the engines' own options given, by "engine.option", canonical.
+	engineOpts map[string]string
 
 	maxSyncRegression float64 // -1 when not given
 }
@@ -92,24 +89,18 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
-	fs.Var(intValue{&o.threads, 1}, "threads", "worker threads per job of the threadpool engine (default: iodepth)")
-	fs.Var(intValue{&o.waiters, 1}, "waiters", "waiter threads per job of the retry engine (default 1)")
-	fs.StringVar(&o.notifier, "notifier", "", "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)")
-	fs.Var(spinValue{&o.spin}, "waiter-spin", "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs from QD8 up, off below)")
+	bindEngineOptions(fs, o)
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
 	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
 	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
-	fs.Var(durationValue{v: &o.nullDelay, zeroOK: true}, "null-delay", "the null engine busy-waits this long per request (e.g. 50ns): a known regression to check a comparison with")
 	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
 	fs.Var(enumValue{&o.format, []string{"table", "benchfmt"}}, "format", "results on stdout: table, or benchfmt (Go benchmark format, for benchstat)")
 	fs.Lookup("warmup").DefValue = ""
 	fs.Lookup("max-sync-regression").DefValue = ""
 	fs.Lookup("resident").DefValue = ""
-	fs.Lookup("threads").DefValue = ""
-	fs.Lookup("waiters").DefValue = "" // the engine's default; the usage says so
 	return fs
 }
 

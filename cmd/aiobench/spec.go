@@ -21,7 +21,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	base := harness.Config{
 		Workload: o.workload, BlockSize: int(o.bs), IODepth: o.iodepth, Jobs: o.jobs, Size: o.size,
 		Runtime: o.runtime, Ops: int64(o.ops), Cache: o.cache, NoFadvise: o.fadvise == "none", Seed: o.seed,
-		Threads: o.threads, Waiters: o.waiters, Notifier: o.notifier, WaiterSpin: o.spin, NullDelay: o.nullDelay,
+		Options: o.engineOpts,
 	}
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull
@@ -104,9 +104,9 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		}
 	}
 	// A setting that only one engine reads is refused when no engine of the run reads it.
-	for flag, engine := range engineFlags {
-		if changed(flag) && !slices.Contains(spec.Engines(), engine) {
-			return nil, usagef("--%s: only the %s engine reads it, and this run has none (engines: %s)", flag, engine, strings.Join(spec.Engines(), ", "))
+	for _, f := range engineOptionFlags() {
+		if changed(f.flag) && !slices.Contains(spec.Engines(), f.engine) {
+			return nil, usagef("--%s: only the %s engine reads it, and this run has none (engines: %s)", f.flag, f.engine, strings.Join(spec.Engines(), ", "))
 		}
 	}
 	for _, a := range spec.Arms {
@@ -122,7 +122,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 				return nil, usagef("--engine: %v", err)
 			}
 			if ch, ok := e.(engines.Checker); ok {
-				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect, Notifier: c.Notifier}); err != nil {
+				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect, Options: c.EngineOptions()}); err != nil {
 					return nil, usagef("--engine %s: %v", c.Engine, err)
 				}
 			}
@@ -152,9 +152,6 @@ func flagError(err error) error {
 
 // suiteSets are the flags that shape a run which every suite sets itself.
 var suiteSets = []string{"workload", "bs", "iodepth", "jobs", "ops", "cache", "random"}
-
-// engineFlags are the settings that one engine reads, by flag.
-var engineFlags = map[string]string{"threads": "threadpool", "waiters": "retry", "notifier": "retry", "waiter-spin": "retry", "null-delay": "null"}
 
 func engineList(names []string) ([]string, error) {
 	if len(names) == 1 && names[0] == "all" {

@@ -47,7 +47,14 @@ func TestWaiterSpin(t *testing.T) {
 		{1, 20 * time.Microsecond, 20 * time.Microsecond},
 		{16, 200 * time.Microsecond, 200 * time.Microsecond},
 	} {
-		if got := waiterSpin(engines.Config{QueueDepth: tc.qd, WaiterSpin: tc.spin}); got != tc.want {
+		opts := map[string]string{}
+		switch {
+		case tc.spin < 0:
+			opts["waiter-spin"] = "off"
+		case tc.spin > 0:
+			opts["waiter-spin"] = tc.spin.String()
+		}
+		if got := waiterSpin(engines.Config{QueueDepth: tc.qd, Options: opts}); got != tc.want {
 			t.Errorf("QD%d, WaiterSpin %v: %v, want %v", tc.qd, tc.spin, got, tc.want)
 		}
 	}

@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,17 +84,43 @@ const (
 	NotifyReaper = "reaper"
 )
 
+// Options declares the engine's settings (engines.Optioned); the flags' old names stay aliases.
+func (engine) Options() []engines.Option {
+	return []engines.Option{
+		{Name: "waiters", Alias: "waiters", Kind: "int", Help: "waiter threads per job of the retry engine (default 1)",
+			Column: "waiters", ColumnDoc: "--waiters asked for (retry), 0 for the engine's default",
+			Parse: engines.IntAtLeast(1), Record: engines.RecordInt},
+		{Name: "notifier", Alias: "notifier", Kind: "string",
+			Help:   "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)",
+			Column: "notifier", ColumnDoc: "--notifier asked for (retry: waiters or reaper), empty for the engine's default",
+			Parse:  func(s string) (string, error) { return s, nil }, // Check names the accepted ones
+			Record: func(v string) string { return v }},
+		{Name: "waiter-spin", Alias: "waiter-spin", Kind: "duration|off",
+			Help:   "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs from QD8 up, off below)",
+			Column: "waiter_spin_us", ColumnUnit: "µs",
+			ColumnDoc: "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off",
+			Parse:     engines.ParseDurationOff("20us, 200us, off"),
+			Record: func(v string) string {
+				if d := engines.Duration(v); d >= 0 {
+					return strconv.FormatFloat(float64(d)/1e3, 'f', -1, 64)
+				}
+				return "-1"
+			}},
+	}
+}
+
 // Check refuses O_DIRECT (the engine's every step goes through the page cache) and unknown
 // notifiers.
 func (engine) Check(cfg engines.Config) error {
 	if cfg.Direct {
 		return errors.New("retry reads through the page cache (RWF_NOWAIT, readahead, page waits); --cache direct bypasses it: use sync, psync or threadpool")
 	}
-	switch cfg.Notifier {
+	switch n := cfg.Options["notifier"]; n {
 	case "", NotifyWaiters, NotifyReaper:
 		return nil
+	default:
+		return fmt.Errorf("unknown notifier %q (accepted: %s, %s)", n, NotifyWaiters, NotifyReaper)
 	}
-	return fmt.Errorf("unknown notifier %q (accepted: %s, %s)", cfg.Notifier, NotifyWaiters, NotifyReaper)
 }
 
 // Probe checks that preadv2(RWF_NOWAIT) exists here; without it every read would fall back.
@@ -112,8 +139,8 @@ func (engine) Probe() error {
 
 // waiters is the number of waiter threads a Reader opened with cfg keeps.
 func waiters(cfg engines.Config) int {
-	if cfg.Waiters > 0 {
-		return cfg.Waiters
+	if n := engines.Int(cfg.Options["waiters"]); n > 0 {
+		return n
 	}
 	return DefaultWaiters
 }
@@ -122,15 +149,16 @@ func (engine) BlockingThreads(cfg engines.Config) int { return waiters(cfg) }
 
 // waiterSpin is how long an idle waiter of a Reader opened with cfg polls before it sleeps.
 func waiterSpin(cfg engines.Config) time.Duration {
+	spin := engines.Duration(cfg.Options["waiter-spin"])
 	switch {
-	case cfg.WaiterSpin < 0:
+	case spin < 0:
 		return 0
-	case cfg.WaiterSpin == 0 && cfg.QueueDepth < SpinQueueDepth:
+	case spin == 0 && cfg.QueueDepth < SpinQueueDepth:
 		return 0
-	case cfg.WaiterSpin == 0:
+	case spin == 0:
 		return DefaultWaiterSpin
 	}
-	return cfg.WaiterSpin
+	return spin
 }
 
 func (e engine) Open(cfg engines.Config) (engines.Reader, error) {
@@ -176,7 +204,7 @@ func newReader(cfg engines.Config, waiters int) *reader {
 		nowait:      true,
 		trace:       cfg.Trace,
 		files:       make(map[int]*fileInfo),
-		reaperWaits: cfg.Notifier == NotifyReaper,
+		reaperWaits: cfg.Options["notifier"] == NotifyReaper,
 		local:       make([]wait, 0, qd),
 	}
 	r.stats.waitToRetry = engines.NewLatencyHist()

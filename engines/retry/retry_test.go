@@ -208,7 +208,7 @@ func TestRefusals(t *testing.T) {
 	if _, err := (engine{}).Open(engines.Config{QueueDepth: 1, Direct: true}); err == nil || !strings.Contains(err.Error(), "--cache direct") {
 		t.Errorf("Open(Direct) = %v; want a refusal naming --cache direct", err)
 	}
-	if err := (engine{}).Check(engines.Config{Notifier: "poll"}); err == nil || !strings.Contains(err.Error(), "waiters, reaper") {
+	if err := (engine{}).Check(engines.Config{Options: map[string]string{"notifier": "poll"}}); err == nil || !strings.Contains(err.Error(), "waiters, reaper") {
 		t.Errorf("Check(notifier poll) = %v", err)
 	}
 }
@@ -217,7 +217,7 @@ func TestRefusals(t *testing.T) {
 // thread is involved and the request completes with verified data.
 func TestReaperNotifier(t *testing.T) {
 	_, fd := file(t, 4<<20)
-	rd := open(t, engines.Config{QueueDepth: 1, Notifier: NotifyReaper})
+	rd := open(t, engines.Config{QueueDepth: 1, Options: map[string]string{"notifier": NotifyReaper}})
 	defer rd.Close()
 	req := &engines.Request{Fd: fd, Buf: make([]byte, 64<<10)}
 	for i := range 20 {
@@ -243,16 +243,16 @@ func TestStress(t *testing.T) {
 		ops = 20_000
 	}
 	// Several waiters deliver notifications concurrently: the harder case for the state machine.
-	enginetest.Stress(t, "retry", engines.Config{Waiters: 4}, ops, []int{1, 4, 16, 32})
+	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"waiters": "4"}}, ops, []int{1, 4, 16, 32})
 	// And the default, one waiter; and the reaper waiting itself.
 	enginetest.Stress(t, "retry", engines.Config{}, ops/5, []int{4, 16})
-	enginetest.Stress(t, "retry", engines.Config{Notifier: NotifyReaper}, ops/5, []int{1, 16})
+	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"notifier": NotifyReaper}}, ops/5, []int{1, 16})
 }
 
 // The QD1 Submit-then-Reap waiter is always woken.
 func TestQD1ReapIsWoken(t *testing.T) {
 	_, fd := file(t, 1<<20)
-	rd := open(t, engines.Config{QueueDepth: 1, Waiters: 1})
+	rd := open(t, engines.Config{QueueDepth: 1, Options: map[string]string{"waiters": "1"}})
 	defer rd.Close()
 	req := &engines.Request{Fd: fd, Buf: make([]byte, 4096)}
 	for i := range 200 {

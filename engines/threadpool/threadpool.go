@@ -44,10 +44,19 @@ func (engine) Describe() string {
 	return "blocking pread(2) on a pool of OS threads (--threads, default iodepth), completions handed to the reaper"
 }
 
+// Options declares the engine's one setting (engines.Optioned).
+func (engine) Options() []engines.Option {
+	return []engines.Option{{
+		Name: "threads", Alias: "threads", Kind: "int", Help: "worker threads per job of the threadpool engine (default: iodepth)",
+		Column: "threads", ColumnDoc: "--threads asked for (threadpool), 0 for the engine's default",
+		Parse: engines.IntAtLeast(1), Record: engines.RecordInt,
+	}}
+}
+
 // threads is the number of worker threads a Reader opened with cfg keeps.
 func threads(cfg engines.Config) int {
-	if cfg.Threads > 0 {
-		return cfg.Threads
+	if n := engines.Int(cfg.Options["threads"]); n > 0 {
+		return n
 	}
 	return max(cfg.QueueDepth, 1)
 }

@@ -20,7 +20,7 @@ func TestReadsAndCounters(t *testing.T) {
 	}
 	f, _ := os.Open(ds.Path)
 	defer f.Close()
-	rd, err := engine{}.Open(engines.Config{QueueDepth: 4, Threads: 2})
+	rd, err := engine{}.Open(engines.Config{QueueDepth: 4, Options: map[string]string{"threads": "2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestCloseWithRequestsInFlight(t *testing.T) {
 		if err := pagecache.Evict(fd, 16<<20); err != nil {
 			t.Fatal(err)
 		}
-		rd, _ := engine{}.Open(engines.Config{QueueDepth: 8, Threads: 3})
+		rd, _ := engine{}.Open(engines.Config{QueueDepth: 8, Options: map[string]string{"threads": "3"}})
 		reqs := make([]*engines.Request, 8)
 		for i := range reqs {
 			reqs[i] = &engines.Request{Fd: fd, Offset: int64(i) << 20, Buf: make([]byte, 1<<20)}
@@ -89,5 +89,5 @@ func TestStress(t *testing.T) {
 	if testing.Short() {
 		ops = 20_000
 	}
-	enginetest.Stress(t, "threadpool", engines.Config{Threads: 8}, ops, []int{1, 4, 16, 32})
+	enginetest.Stress(t, "threadpool", engines.Config{Options: map[string]string{"threads": "8"}}, ops, []int{1, 4, 16, 32})
 }

@@ -30,7 +30,7 @@ var policy = map[string][]string{
 	"internal/faultdisk":  {},
 	"internal/deps":       {},
 	// The engine contract, and the engines: only it and the internal helpers, never each other.
-	"engines":   {},
+	"engines":   {"internal/*"},
 	"engines/*": {"engines", "internal/*"},
 	// What is read, and the page cache.
 	"pagecache": {},
