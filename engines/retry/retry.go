@@ -48,20 +48,16 @@ import (
 
 func init() { engines.Register("retry", engine{}) }
 
-// DefaultWaiters is the number of waiter threads per Reader when Config.Waiters is 0. One is
-// enough and measured best here: a waiter only waits for pages whose I/O readahead(2) has
-// already started, so it does not limit the device's queue depth, and a single waiter walks from
-// page to page without sleeping on its queue in between. At 4 KiB random cold reads, QD16, on
-// this project's 2-vCPU VM, 1 waiter gave 46–57k IOPS at 22–25 µs of CPU per request, against
-// 40–50k at 26–30 µs with 2 and 39–44k at 34–38 µs with 8, with a lower p99 too.
+// DefaultWaiters is the number of waiter threads per Reader when the waiters option is unset.
+// One is enough, and measured best (README, Engines): a waiter only waits for pages whose I/O
+// readahead(2) has already started, so it does not limit the device's queue depth, and a single
+// waiter walks from page to page without sleeping on its queue in between.
 const DefaultWaiters = 1
 
-// DefaultWaiterSpin is how long an idle waiter polls for new work before it sleeps when
-// Config.WaiterSpin is 0 and the queue depth is at least SpinQueueDepth (see handoff.Queue for
-// why). Below that depth the default is not to poll: the next wait seldom comes within the
-// spin, so polling costs more CPU than it saves. Cold 4 KiB reads, 3 alternating 2 s runs each,
-// polling against not: QD1 −5% IOPS at +50% CPU per request; QD2 +7% at +33%; QD4 +5% at +25%;
-// QD8 +9% at about the same CPU; QD16 +15% at the same CPU (and +22% over 10 rounds).
+// DefaultWaiterSpin is how long an idle waiter polls for new work before it sleeps when the
+// waiter-spin option is unset and the queue depth is at least SpinQueueDepth (see handoff.Queue
+// for why). Below that depth the default is not to poll: the next wait seldom comes within the
+// spin, so polling costs more CPU than it saves (figures per depth in the README's Flags table).
 const DefaultWaiterSpin = 50 * time.Microsecond
 
 // SpinQueueDepth is the least queue depth at which waiters poll by default.
