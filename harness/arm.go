@@ -49,15 +49,13 @@ type Block struct {
 // OpenArm opens cfg's engine over ds for blocks of requests. cfg is one job (Jobs 1) with a warm
 // or direct cache: blocks cannot pause for evictions. The file is put in its cache state now.
 func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Jobs != 1 || cfg.Cache == CacheCold {
-		return nil, fmt.Errorf("%w: interleaved blocks take one job and a warm or direct cache (cold runs alternate whole trials)", ErrConfig)
-	}
-	eng, wl, err := resolve(&cfg)
+	p, err := NewPlan(cfg)
 	if err != nil {
 		return nil, err
+	}
+	cfg, eng, wl := p.Config, p.eng, p.wl
+	if cfg.Jobs != 1 || cfg.Cache == CacheCold {
+		return nil, fmt.Errorf("%w: interleaved blocks take one job and a warm or direct cache (cold runs alternate whole trials)", ErrConfig)
 	}
 	a := &Arm{total: newHist()}
 	verify, advice := settings(&a.row, &cfg, eng, wl)

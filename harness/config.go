@@ -123,6 +123,15 @@ func (e *ConfigError) Unwrap() error { return ErrConfig }
 // Validate checks c without touching any file. Its errors name the setting and what is
 // accepted.
 func (c *Config) Validate() error {
+	wl, err := workloads.Lookup(c.Workload)
+	if err != nil {
+		return &ConfigError{Field: "workload", Msg: err.Error()}
+	}
+	return c.validate(wl)
+}
+
+// validate is Validate with the workload already looked up.
+func (c *Config) validate(wl *workloads.Workload) error {
 	// bad blames the setting named by the message's first word when it is a field's name.
 	bad := func(format string, args ...any) error {
 		msg := fmt.Sprintf(format, args...)
@@ -130,10 +139,6 @@ func (c *Config) Validate() error {
 			return &ConfigError{Field: field, Msg: rest}
 		}
 		return &ConfigError{Msg: msg}
-	}
-	wl, err := workloads.Lookup(c.Workload)
-	if err != nil {
-		return &ConfigError{Field: "workload", Msg: err.Error()}
 	}
 	switch {
 	case c.Random != "" && !wl.Ordered:

@@ -39,19 +39,23 @@ type Result struct {
 // newHist returns a latency histogram in nanoseconds from 1ns to 1h at 3 significant digits.
 func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, int64(time.Hour), 3) }
 
-// Run performs one measured run of cfg on ds. It returns an error only when the run could not be
-// started or measured (bad configuration, unknown engine, file errors); failed reads are data in
-// the Result. When ctx is cancelled the run stops early and its row says complete=false.
+// Run performs one measured run of cfg on ds: NewPlan, then Plan.Run. It returns an error only
+// when the run could not be started or measured (bad configuration, unknown engine, file
+// errors); failed reads are data in the Result. When ctx is cancelled the run stops early and
+// its row says complete=false.
 func Run(ctx context.Context, cfg Config, ds *workloads.Dataset) (*Result, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Size > ds.Size {
-		return nil, fmt.Errorf("run: size %d exceeds the data set's %d bytes", cfg.Size, ds.Size)
-	}
-	eng, wl, err := resolve(&cfg)
+	p, err := NewPlan(cfg)
 	if err != nil {
 		return nil, err
+	}
+	return p.Run(ctx, ds)
+}
+
+// Run performs the plan's run on ds (see the package's Run).
+func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) {
+	cfg, eng, wl := p.Config, p.eng, p.wl
+	if cfg.Size > ds.Size {
+		return nil, fmt.Errorf("run: size %d exceeds the data set's %d bytes", cfg.Size, ds.Size)
 	}
 
 	ctl, err := os.Open(ds.Path)
@@ -269,31 +273,6 @@ func settings(row *results.Row, cfg *Config, eng engines.Engine, wl *workloads.W
 	}
 	row.Fadvise = advice.String()
 	return verify, advice
-}
-
-// resolve looks up cfg's engine (it must work here and take cfg) and workload, and fills in
-// the workload's default order.
-func resolve(cfg *Config) (engines.Engine, *workloads.Workload, error) {
-	eng, err := engines.Lookup(cfg.Engine)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := engines.Available(eng); err != nil {
-		return nil, nil, fmt.Errorf("engine %s is not available here: %w", cfg.Engine, err)
-	}
-	if c, ok := eng.(engines.Checker); ok {
-		if err := c.Check(cfg.engineConfig()); err != nil {
-			return nil, nil, fmt.Errorf("%w: engine %s: %v", ErrConfig, cfg.Engine, err)
-		}
-	}
-	wl, err := workloads.Lookup(cfg.Workload)
-	if err != nil {
-		return nil, nil, err
-	}
-	if wl.Ordered && cfg.Random == "" {
-		cfg.Random = workloads.RandomPerm
-	}
-	return eng, wl, nil
 }
 
 // errNoOps is the first_error of a run in which no request completed.

@@ -25,7 +25,7 @@ func syncfirst(o Options) (*Spec, error) {
 	s := &Spec{Name: "syncfirst", Rounds: or(o.Rounds, 10), WarmupRounds: 1, NeedsBackground: true}
 	sync := base
 	sync.Engine = "sync"
-	s.Arms = append(s.Arms, Arm{"sync", sync})
+	s.Arms = append(s.Arms, Arm{Label: "sync", Config: sync})
 	for _, e := range async {
 		c := base
 		c.Engine = e
@@ -40,7 +40,7 @@ func syncfirst(o Options) (*Spec, error) {
 				A: sync, B: c, BlockTime: o.DuelBlock, Runtime: DuelRuntime(base.Runtime), Warmup: base.Warmup, Seed: base.Seed,
 			}})
 		case InterleaveRounds:
-			s.Arms = append(s.Arms, Arm{e, c})
+			s.Arms = append(s.Arms, Arm{Label: e, Config: c})
 		default:
 			return nil, fmt.Errorf("interleave %q: accepted: %s", o.Interleave, strings.Join(InterleaveModes, ", "))
 		}
@@ -52,7 +52,7 @@ func syncfirst(o Options) (*Spec, error) {
 		bg.Engine, bg.Cache, bg.IODepth = e, harness.CacheCold, 16
 		c.Background = &harness.Background{Config: bg, Dataset: o.Background}
 		label := "sync with " + e + " load"
-		s.Arms = append(s.Arms, Arm{label, c})
+		s.Arms = append(s.Arms, Arm{Label: label, Config: c})
 		s.Checks = append(s.Checks, Check{
 			Name: "interference: sync with " + e + " cold QD16 load vs alone", Base: "sync", Cand: label, Engine: e,
 			Metrics: []string{"lat_p50_us", "lat_p99_us"},
@@ -69,7 +69,7 @@ func aiolat(o Options) (*Spec, error) {
 		for _, e := range o.engines() {
 			c := base
 			c.Engine, c.IODepth = e, qd
-			s.Arms = append(s.Arms, Arm{fmt.Sprintf("%s qd%d", e, qd), c})
+			s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s qd%d", e, qd), Config: c})
 		}
 	}
 	return s, nil
@@ -86,14 +86,14 @@ func large(o Options) (*Spec, error) {
 	for _, e := range o.engines() {
 		c := base
 		c.Engine = e
-		s.Arms = append(s.Arms, Arm{e + " cold", c})
+		s.Arms = append(s.Arms, Arm{Label: e + " cold", Config: c})
 	}
 	for _, e := range o.engines() {
 		c := base
 		c.Engine, c.Resident = e, resident
 		// One pass over the file: the partly cached state is set once, at the start.
 		c.Runtime, c.Ops, c.Warmup = 0, c.Size/int64(c.BlockSize), 0
-		s.Arms = append(s.Arms, Arm{fmt.Sprintf("%s %.0f%% resident", e, 100*resident), c})
+		s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %.0f%% resident", e, 100*resident), Config: c})
 	}
 	return s, nil
 }
@@ -105,7 +105,7 @@ func defaultSuite(o Options) (*Spec, error) {
 		for _, e := range o.engines() {
 			c := base
 			c.Engine, c.Cache = e, cache
-			s.Arms = append(s.Arms, Arm{e + " " + cache, c})
+			s.Arms = append(s.Arms, Arm{Label: e + " " + cache, Config: c})
 		}
 	}
 	return s, nil

@@ -38,10 +38,12 @@ type Options struct {
 	Background *workloads.Dataset
 }
 
-// An Arm is one run configuration of a suite, named for its checks.
+// An Arm is one run configuration of a suite, named for its checks. Plan, when set, is the
+// configuration validated and resolved once (harness.NewPlan); Execute makes it otherwise.
 type Arm struct {
 	Label  string
 	Config harness.Config
+	Plan   *harness.Plan
 }
 
 // How sync-path checks interleave their two arms.
@@ -246,9 +248,14 @@ func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
-			cfg := a.Config
-			cfg.Round = max(r, 0)
-			res, err := harness.Run(ctx, cfg, ds)
+			plan := a.Plan
+			if plan == nil {
+				var err error
+				if plan, err = harness.NewPlan(a.Config); err != nil {
+					return out, fmt.Errorf("%s: %w", a.Label, err)
+				}
+			}
+			res, err := plan.WithRound(max(r, 0)).Run(ctx, ds)
 			if res != nil {
 				each(res, r < 1)
 				if r >= 1 {

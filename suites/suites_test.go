@@ -25,7 +25,7 @@ func TestExecuteAlternates(t *testing.T) {
 	c := harness.Config{Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 1 << 20, Ops: 10, Cache: harness.CacheWarm}
 	a, b := c, c
 	a.Engine, b.Engine = "sync", "null"
-	s := &Spec{Arms: []Arm{{"A", a}, {"B", b}}, Rounds: 3, WarmupRounds: 1}
+	s := &Spec{Arms: []Arm{{Label: "A", Config: a}, {Label: "B", Config: b}}, Rounds: 3, WarmupRounds: 1}
 	var order []string
 	out, err := s.Execute(context.Background(), ds, func(r *harness.Result, warmup bool) {
 		order = append(order, r.Row.Engine+strconv.Itoa(r.Row.Round)+map[bool]string{true: "w"}[warmup])

@@ -90,6 +90,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		trace = engines.NewTrace(tf)
 		for i := range spec.Arms {
 			spec.Arms[i].Config.Trace = trace
+			if p := spec.Arms[i].Plan; p != nil {
+				p.Config.Trace = trace
+			}
 		}
 	}
 	var rows []results.Row

@@ -109,22 +109,32 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 			return nil, usagef("--%s: only the %s engine reads it, and this run has none (engines: %s)", f.flag, f.engine, strings.Join(spec.Engines(), ", "))
 		}
 	}
-	for _, a := range spec.Arms {
+	// Every arm (and background load) is validated and resolved once, here, into its plan.
+	for i := range spec.Arms {
+		a := &spec.Arms[i]
 		for _, c := range []*harness.Config{&a.Config, backgroundConfig(&a.Config)} {
 			if c == nil {
 				continue
 			}
-			if err := c.Validate(); err != nil {
+			p, err := harness.NewPlan(*c)
+			var ce *harness.CheckError
+			switch {
+			case errors.As(err, &ce):
+				return nil, usagef("--engine %s: %v", ce.Engine, ce.Err)
+			case errors.Is(err, engines.ErrUnknown):
+				return nil, usagef("--engine: %v", err)
+			case err != nil:
 				return nil, usageError{flagError(err)}
 			}
-			e, err := engines.Lookup(c.Engine)
-			if err != nil {
-				return nil, usagef("--engine: %v", err)
+			if c == &a.Config {
+				a.Plan = p
 			}
-			if ch, ok := e.(engines.Checker); ok {
-				if err := ch.Check(engines.Config{QueueDepth: c.IODepth, Direct: c.Cache == harness.CacheDirect, Options: c.EngineOptions()}); err != nil {
-					return nil, usagef("--engine %s: %v", c.Engine, err)
-				}
+		}
+	}
+	for _, d := range spec.Duels {
+		for _, c := range []harness.Config{d.Config.A, d.Config.B} {
+			if _, err := harness.NewPlan(c); err != nil {
+				return nil, usageError{flagError(err)}
 			}
 		}
 	}
