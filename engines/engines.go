@@ -78,9 +78,10 @@ type Request struct {
 func (r *Request) Reset() { r.N, r.Err, r.Inline = 0, nil, false }
 
 // A Reader is an open engine instance. One goroutine drives a Reader at a time: Submit, Reap and
-// Close are never called concurrently with each other, and the harness calls them all from the
-// job's goroutine, which is locked to its OS thread. Engines that use helper threads must
-// synchronise with them internally.
+// Close are never called concurrently with each other. The caller opens the Reader and calls
+// them all from one goroutine locked to its OS thread (runtime.LockOSThread), as the harness's
+// jobs do: an engine may rely on it (uring's ring is single-issuer, owned by the thread that
+// made it). Engines that use helper threads must synchronise with them internally.
 type Reader interface {
 	// Submit queues reqs. It either accepts all of them or returns an error and accepts none; a
 	// returned error means the engine itself is broken, not that a read failed (a failed read

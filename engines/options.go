@@ -24,6 +24,9 @@ type Option struct {
 	Parse func(string) (string, error)
 	// Record formats a canonical value ("" when unset) for Column.
 	Record func(string) string
+	// Bare is the value the flag takes when given without one ("on" for a switch such as
+	// --uring-async); "" when the flag needs a value.
+	Bare string
 }
 
 // An Optioned Engine declares its options.
@@ -96,4 +99,23 @@ func Duration(v string) time.Duration {
 func Int(v string) int {
 	n, _ := strconv.Atoi(v)
 	return n
+}
+
+// ParseSwitch parses a switch: on, off, true, false, 1 or 0; canonical "on" or "off".
+func ParseSwitch(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "1", "yes":
+		return "on", nil
+	case "off", "false", "0", "no":
+		return "off", nil
+	}
+	return "", fmt.Errorf("%q is not on or off", s)
+}
+
+// RecordSwitch records a switch as 1 or 0 (0 when unset).
+func RecordSwitch(v string) string {
+	if v == "on" {
+		return "1"
+	}
+	return "0"
 }

@@ -67,5 +67,8 @@ func bindEngineOptions(fs *flag.FlagSet, o *options) {
 			}
 		}
 		fs.Var(optionValue{&o.engineOpts, f.engine + "." + f.opt.Name, f.opt}, f.flag, help)
+		if f.opt.Bare != "" {
+			fs.Lookup(f.flag).NoOptDefVal = f.opt.Bare
+		}
 	}
 }

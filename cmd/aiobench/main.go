@@ -25,6 +25,7 @@ import (
 	_ "github.com/aiobench/aiobench/engines/retry"
 	_ "github.com/aiobench/aiobench/engines/sync"
 	_ "github.com/aiobench/aiobench/engines/threadpool"
+	_ "github.com/aiobench/aiobench/engines/uring"
 )
 
 // Exit codes: 0 success, 1 a run failed (read or verification errors, an engine failure, an

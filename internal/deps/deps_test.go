@@ -25,6 +25,8 @@ var policy = map[string][]string{
 	"internal/fileio":     {},
 	"internal/futex":      {},
 	"internal/handoff":    {"internal/clock", "internal/futex"},
+	"internal/uring":      {},
+	"internal/aio":        {},
 	"internal/sysinfo":    {},
 	"internal/units":      {},
 	"internal/faultdisk":  {},

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +52,8 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 	if err != nil {
 		t.Fatal(err)
 	}
+	runtime.LockOSThread() // the Reader contract: driven from one locked thread
+	defer runtime.UnlockOSThread()
 	const size = 64 << 20
 	_, fd := File(t, size)
 
