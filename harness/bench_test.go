@@ -4,11 +4,13 @@ import (
 	"context"
 	"testing"
 
+	_ "github.com/aiobench/aiobench/engines/libaio"
 	_ "github.com/aiobench/aiobench/engines/null"
 	_ "github.com/aiobench/aiobench/engines/psync"
 	_ "github.com/aiobench/aiobench/engines/retry"
 	_ "github.com/aiobench/aiobench/engines/sync"
 	_ "github.com/aiobench/aiobench/engines/threadpool"
+	_ "github.com/aiobench/aiobench/engines/uring"
 	"github.com/aiobench/aiobench/workloads"
 )
 

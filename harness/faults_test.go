@@ -35,6 +35,8 @@ func TestEIOEveryEngine(t *testing.T) {
 	}{
 		{"sync", CacheCold, 1}, {"sync", CacheDirect, 4}, {"psync", CacheCold, 1}, {"psync", CacheDirect, 1},
 		{"retry", CacheCold, 1}, {"retry", CacheCold, 8}, {"threadpool", CacheCold, 4}, {"threadpool", CacheDirect, 4},
+		{"uring", CacheCold, 1}, {"uring", CacheCold, 8}, {"uring", CacheDirect, 4},
+		{"libaio", CacheCold, 1}, {"libaio", CacheDirect, 4},
 	} {
 		t.Run(fmt.Sprintf("%s-%s-qd%d", tc.engine, tc.cache, tc.qd), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -116,7 +118,7 @@ func TestShortDeviceReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.SetFaults(faultdisk.Faults{Short: 512})
-	for _, engine := range []string{"sync", "psync", "retry", "threadpool"} {
+	for _, engine := range []string{"sync", "psync", "retry", "threadpool", "uring", "libaio"} {
 		r := run(t, Config{Engine: engine, Cache: CacheCold, IODepth: 4, Ops: 300}, ds).Row
 		if r.Ops != 300 || r.Errors != 0 || r.VerifyErrors != 0 {
 			t.Errorf("%s: ops %d errors %d verify errors %d: %s", engine, r.Ops, r.Errors, r.VerifyErrors, r.FirstError)

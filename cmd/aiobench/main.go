@@ -20,6 +20,7 @@ import (
 	"github.com/aiobench/aiobench/workloads"
 
 	// The engines aiobench ships; each registers itself.
+	_ "github.com/aiobench/aiobench/engines/libaio"
 	_ "github.com/aiobench/aiobench/engines/null"
 	_ "github.com/aiobench/aiobench/engines/psync"
 	_ "github.com/aiobench/aiobench/engines/retry"

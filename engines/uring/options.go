@@ -52,6 +52,7 @@ func column(name string) string {
 var counters = []engines.Counter{
 	{Name: "uring_enters_per_op", Label: "enters/op", Unit: "", Better: "lower", Doc: "io_uring_enter calls per completed request (uring): below 1 when a call submits or reaps several"},
 	{Name: "uring_waits_per_op", Label: "waits/op", Unit: "", Better: "lower", Doc: "io_uring_enter calls that waited for completions, per completed request (uring)"},
+	{Name: "uring_inline_pct", Label: "inline %", Unit: "%", Better: "", Doc: "share of reads completed inside the io_uring_enter that submitted them: the page cache served them (uring)"},
 	{Name: "uring_resubmits", Label: "resubmits", Unit: "", Better: "lower", Doc: "reads resubmitted for the rest after a short read or EAGAIN (uring)"},
 	{Name: "uring_buf_regs", Label: "buf regs", Unit: "", Better: "", Doc: "buffers registered with --uring-fixed-buffers in the measured phase (uring)"},
 	{Name: "uring_unfixed", Label: "unfixed", Unit: "", Better: "lower", Doc: "reads done without a registered buffer although --uring-fixed-buffers asked for one (uring)"},
@@ -62,7 +63,7 @@ func (engine) Counters() []engines.Counter { return counters }
 
 // stats are one Reader's counters.
 type stats struct {
-	completed, enters, waits, resubmits, bufRegs, unfixed int64
+	completed, enters, waits, resubmits, bufRegs, unfixed, submitted, inline int64
 }
 
 func (s *stats) Merge(o engines.Counters) {
@@ -73,6 +74,8 @@ func (s *stats) Merge(o engines.Counters) {
 	s.resubmits += t.resubmits
 	s.bufRegs += t.bufRegs
 	s.unfixed += t.unfixed
+	s.submitted += t.submitted
+	s.inline += t.inline
 }
 
 func (s *stats) Values() []float64 {
@@ -82,7 +85,11 @@ func (s *stats) Values() []float64 {
 		}
 		return float64(n) / float64(s.completed)
 	}
-	return []float64{per(s.enters), per(s.waits), float64(s.resubmits), float64(s.bufRegs), float64(s.unfixed)}
+	inline := 0.0
+	if s.submitted > 0 {
+		inline = 100 * float64(s.inline) / float64(s.submitted)
+	}
+	return []float64{per(s.enters), per(s.waits), inline, float64(s.resubmits), float64(s.bufRegs), float64(s.unfixed)}
 }
 
 func (r *reader) Stats() engines.Counters { s := r.stats; return &s }

@@ -83,7 +83,7 @@ func (e engine) Open(cfg engines.Config) (engines.Reader, error) {
 		ring: ring, set: s,
 		slots: make([]*state, n), free: make([]uint32, 0, n),
 		done:  make([]*engines.Request, 0, n),
-		files: map[int]uint32{},
+		files: map[int]uint32{}, batch: minBatch,
 	}
 	for i := int(n) - 1; i >= 0; i-- {
 		r.free = append(r.free, uint32(i))
@@ -105,8 +105,9 @@ func (e engine) Open(cfg engines.Config) (engines.Reader, error) {
 // state is the engine's per-request state, kept in Request.Engine across reuse.
 type state struct {
 	req  *engines.Request
-	done int   // bytes read so far (a short read's remainder is resubmitted)
-	buf  int32 // fixed-buffer slot, -1 for none
+	done int    // bytes read so far (a short read's remainder is resubmitted)
+	buf  int32  // fixed-buffer slot, -1 for none
+	seq  uint64 // the submitting io_uring_enter's number
 }
 
 type reader struct {
@@ -118,6 +119,8 @@ type reader struct {
 	inflight int // submitted, not yet reaped
 	files    map[int]uint32
 	bufs     [][]byte // registered buffers by slot (kept referenced: the kernel pins them)
+	batch    int      // most requests per submitting io_uring_enter (adapt)
+	seq      uint64   // submitting io_uring_enter calls so far
 	closed   bool
 	stats    stats
 }
@@ -125,7 +128,8 @@ type reader struct {
 var _ engines.Reader = (*reader)(nil)
 var _ engines.StatsReader = (*reader)(nil)
 
-// Submit queues every request's read and submits them in one io_uring_enter.
+// Submit queues every request's read and hands them to the kernel in batches of at most
+// r.batch per io_uring_enter (see adapt).
 func (r *reader) Submit(reqs []*engines.Request) error {
 	if r.closed {
 		return errors.New("uring: Submit after Close")
@@ -133,20 +137,56 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 	if len(reqs) > len(r.free) {
 		return fmt.Errorf("uring: %d requests submitted with %d free ring entries", len(reqs), len(r.free))
 	}
-	for _, req := range reqs {
-		st, _ := req.Engine.(*state)
-		if st == nil {
-			st = &state{req: req, buf: -1}
-			req.Engine = st
+	for len(reqs) > 0 {
+		n := min(len(reqs), r.batch)
+		r.seq++
+		for _, req := range reqs[:n] {
+			st, _ := req.Engine.(*state)
+			if st == nil {
+				st = &state{req: req, buf: -1}
+				req.Engine = st
+			}
+			st.done, st.seq = 0, r.seq
+			if err := r.queue(st); err != nil {
+				return err
+			}
 		}
-		st.done = 0
-		if err := r.queue(st); err != nil {
+		r.inflight += n
+		if err := r.enter(0); err != nil {
 			return err
 		}
+		r.adapt(n)
+		reqs = reqs[n:]
 	}
-	r.inflight += len(reqs)
-	return r.enter(0)
+	return nil
 }
+
+// adapt sizes the next batch from how the last one went. A read the page cache serves is done
+// inside io_uring_enter, and its completion is posted before the call returns: when a whole
+// batch was, the next batch may be twice as large (fewer system calls per read, up to the
+// whole Submit). A read that must go to the device is not; then the batch halves, down to
+// 2. Batching such reads delays them all: the kernel holds a batch of more than two in a plug
+// until the last is issued (the device idles while the submitting thread works), which cost
+// about a sixth of the IOPS of cold 4 KiB reads at QD16 here (README, Engines). fio's
+// io_uring engine submits one request per call by default.
+func (r *reader) adapt(n int) {
+	inline := 0
+	r.ring.Peek(func(c *uring.CQE) {
+		if st := r.slots[uint32(c.UserData)]; st != nil && st.seq == r.seq {
+			inline++
+		}
+	})
+	r.stats.submitted += int64(n)
+	r.stats.inline += int64(inline)
+	if inline == n {
+		r.batch = min(2*r.batch, len(r.slots))
+	} else {
+		r.batch = max(r.batch/2, minBatch)
+	}
+}
+
+// minBatch is the smallest batch: the kernel plugs only batches larger.
+const minBatch = 2
 
 // queue prepares the read of st's remainder.
 func (r *reader) queue(st *state) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/workloads"
+	"golang.org/x/sys/unix"
 )
 
 // Stress submits ops verified random reads of 4 KiB to 1 MiB (smaller sizes likelier) through
@@ -55,7 +56,15 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 	runtime.LockOSThread() // the Reader contract: driven from one locked thread
 	defer runtime.UnlockOSThread()
 	const size = 64 << 20
-	_, fd := File(t, size)
+	f, fd := File(t, size)
+	if cfg.Direct {
+		d, err := os.OpenFile(f.Name(), os.O_RDONLY|unix.O_DIRECT, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		fd = int(d.Fd())
+	}
 
 	stop := make(chan struct{})
 	var evictions sync.WaitGroup
@@ -86,7 +95,7 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 		reqs := make([]engines.Request, qd)
 		free := make([]*engines.Request, 0, qd)
 		for i := range reqs {
-			reqs[i].Fd, reqs[i].Buf, reqs[i].User = fd, make([]byte, 1<<20), i
+			reqs[i].Fd, reqs[i].Buf, reqs[i].User = fd, AlignedBuf(1<<20), i
 			free = append(free, &reqs[i])
 		}
 		seen := make(map[uint64]int, ops/len(depths))

@@ -315,6 +315,15 @@ func (r *Ring) Ready() uint32 {
 	return atomic.LoadUint32(r.cqTail) - *r.cqHead
 }
 
+// Peek calls fn for every completion posted and not yet consumed, oldest first, leaving them
+// in the queue. It makes no system call.
+func (r *Ring) Peek(fn func(*CQE)) {
+	tail := atomic.LoadUint32(r.cqTail)
+	for h := *r.cqHead; h != tail; h++ {
+		fn(&r.cqes[h&r.cqMask])
+	}
+}
+
 // Completions calls fn for every completion posted, oldest first, then marks them consumed. It
 // makes no system call and returns how many it saw.
 func (r *Ring) Completions(fn func(*CQE)) int {

@@ -1,0 +1,52 @@
+package libaio
+
+import (
+	"testing"
+
+	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/enginetest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func available(t *testing.T) {
+	t.Helper()
+	if err := (engine{}).Probe(); err != nil {
+		t.Skipf("libaio unavailable here: %v", err)
+	}
+}
+
+func TestReadsShortReadsAndEOF(t *testing.T) {
+	available(t)
+	enginetest.ReadsAndEOF(t, "libaio", []map[string]string{{}}, func(t *testing.T, _ map[string]string, rd engines.Reader) {
+		s := rd.(engines.StatsReader).Stats().(*stats)
+		// 12 reads in 3 batches; the one crossing EOF is submitted again once for its rest.
+		if s.completed != 12 || s.submits < 3 || s.submits > 6 || s.resubmits != 3 {
+			t.Errorf("stats: %+v", s)
+		}
+	})
+}
+
+func TestReadErrorIsCompletedAsFailed(t *testing.T) {
+	available(t)
+	enginetest.FailedRead(t, "libaio")
+}
+
+func TestCloseWithRequestsInFlight(t *testing.T) {
+	available(t)
+	enginetest.CloseInFlight(t, "libaio", []map[string]string{{}})
+}
+
+func TestStress(t *testing.T) {
+	available(t)
+	ops := 200_000
+	if testing.Short() {
+		ops = 20_000
+	}
+	for _, direct := range []bool{false, true} {
+		t.Run(map[bool]string{false: "buffered", true: "direct"}[direct], func(t *testing.T) {
+			enginetest.Stress(t, "libaio", engines.Config{Direct: direct}, ops/2, []int{1, 4, 16, 32})
+		})
+	}
+}
