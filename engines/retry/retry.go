@@ -43,6 +43,7 @@ import (
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/fileio"
 	"github.com/aiobench/aiobench/internal/handoff"
+	"github.com/aiobench/aiobench/internal/uring"
 	"golang.org/x/sys/unix"
 )
 
@@ -87,8 +88,8 @@ func (engine) Options() []engines.Option {
 			Column: "waiters", ColumnDoc: "--waiters asked for (retry), 0 for the engine's default",
 			Parse: engines.IntAtLeast(1), Record: engines.RecordInt},
 		{Name: "notifier", Alias: "notifier", Kind: "string",
-			Help:   "how the retry engine learns a page is ready: waiters (default: waiter threads) or reaper (Reap waits itself)",
-			Column: "notifier", ColumnDoc: "--notifier asked for (retry: waiters or reaper), empty for the engine's default",
+			Help:   "how the retry engine learns a page is ready: waiters (default: waiter threads), reaper (Reap waits itself) or uring (a 1-byte io_uring read of the page)",
+			Column: "notifier", ColumnDoc: "--notifier asked for (retry: waiters, reaper or uring), empty for the engine's default",
 			Parse:  func(s string) (string, error) { return s, nil }, // Check names the accepted ones
 			Record: func(v string) string { return v }},
 		{Name: "waiter-spin", Alias: "waiter-spin", Kind: "duration|off",
@@ -114,8 +115,13 @@ func (engine) Check(cfg engines.Config) error {
 	switch n := cfg.Options["notifier"]; n {
 	case "", NotifyWaiters, NotifyReaper:
 		return nil
+	case NotifyUring:
+		if err := uring.Probe(); err != nil {
+			return fmt.Errorf("notifier uring needs io_uring, unavailable here: %v", err)
+		}
+		return nil
 	default:
-		return fmt.Errorf("unknown notifier %q (accepted: %s, %s)", n, NotifyWaiters, NotifyReaper)
+		return fmt.Errorf("unknown notifier %q (accepted: %s, %s, %s)", n, NotifyWaiters, NotifyReaper, NotifyUring)
 	}
 }
 
@@ -161,7 +167,15 @@ func (e engine) Open(cfg engines.Config) (engines.Reader, error) {
 	if err := e.Check(cfg); err != nil {
 		return nil, err
 	}
-	return newReader(cfg, waiters(cfg)), nil
+	r := newReader(cfg, waiters(cfg))
+	if cfg.Options["notifier"] == NotifyUring {
+		var err error
+		if r.ring, err = newRingNotifier(cfg.QueueDepth); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 type reader struct {
@@ -178,6 +192,8 @@ type reader struct {
 	// goroutine only).
 	reaperWaits bool
 	local       []wait
+	// With NotifyUring, the ring whose 1-byte reads wait for pages (driving goroutine only).
+	ring *ringNotifier
 
 	// Counters. Those of the driving goroutine are plain; kick-side ones are atomic.
 	stats               stats
@@ -243,6 +259,9 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 			r.inline = append(r.inline, req)
 		}
 	}
+	if r.ring != nil {
+		return r.ring.flush(false) // the page waits armed above, in one io_uring_enter
+	}
 	return nil
 }
 
@@ -266,13 +285,23 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 			}
 			st = next
 		}
+		if r.ring != nil && r.ring.deliver(r) > 0 {
+			continue
+		}
 		if !r.ready.empty() {
 			continue
 		}
 		if got >= min {
+			if r.ring != nil {
+				return dst, r.ring.flush(false) // waits armed by retries
+			}
 			return dst, nil
 		}
-		if len(r.local) > 0 {
+		if r.ring != nil && r.ring.pending() > 0 {
+			if err := r.ring.flush(true); err != nil {
+				return dst, err
+			}
+		} else if len(r.local) > 0 {
 			r.waitOldest() // NotifyReaper: wait here instead of for a waiter's kick
 		} else {
 			r.ready.sleep()
@@ -338,5 +367,8 @@ func (r *reader) Close() error {
 	r.closed = true
 	r.waitq.Close()
 	r.waiters.Wait()
+	if r.ring != nil {
+		return r.ring.close()
+	}
 	return nil
 }

@@ -3,6 +3,7 @@ package retry
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/enginetest"
+	"github.com/aiobench/aiobench/internal/uring"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/workloads"
 	"go.uber.org/goleak"
@@ -208,7 +210,7 @@ func TestRefusals(t *testing.T) {
 	if _, err := (engine{}).Open(engines.Config{QueueDepth: 1, Direct: true}); err == nil || !strings.Contains(err.Error(), "--cache direct") {
 		t.Errorf("Open(Direct) = %v; want a refusal naming --cache direct", err)
 	}
-	if err := (engine{}).Check(engines.Config{Options: map[string]string{"notifier": "poll"}}); err == nil || !strings.Contains(err.Error(), "waiters, reaper") {
+	if err := (engine{}).Check(engines.Config{Options: map[string]string{"notifier": "poll"}}); err == nil || !strings.Contains(err.Error(), "waiters, reaper, uring") {
 		t.Errorf("Check(notifier poll) = %v", err)
 	}
 }
@@ -235,6 +237,46 @@ func TestReaperNotifier(t *testing.T) {
 	}
 }
 
+// With the uring notifier, cold requests are woken by their 1-byte io_uring reads: no waiter
+// thread is involved, every request completes with verified data, pages partly cached included.
+func TestUringNotifier(t *testing.T) {
+	if err := uring.Probe(); err != nil {
+		t.Skipf("io_uring unavailable: %v", err)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	_, fd := file(t, 4<<20)
+	rd := open(t, engines.Config{QueueDepth: 4, Options: map[string]string{"notifier": NotifyUring}})
+	defer rd.Close()
+	reqs := make([]*engines.Request, 4)
+	for i := range reqs {
+		reqs[i] = &engines.Request{Fd: fd, Buf: make([]byte, 64<<10)}
+	}
+	for round := range 10 {
+		evict(t, fd, 4<<20)
+		for i, req := range reqs {
+			req.Reset()
+			req.Offset = int64(round*4+i) * 96 << 10
+		}
+		if err := rd.Submit(reqs); err != nil {
+			t.Fatal(err)
+		}
+		for left := 4; left > 0; {
+			done, err := rd.Reap(nil, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			left -= len(done)
+		}
+		for _, req := range reqs {
+			verify(t, req, 64<<10)
+		}
+	}
+	if s := counts(rd); s.waitersPeak != 0 || s.kicks == 0 {
+		t.Errorf("stats %+v: want kicks and no waiter thread busy", s)
+	}
+}
+
 // The stress every async engine passes: 200,000 verified random reads of mixed sizes at
 // several queue depths while the file is evicted under them.
 func TestStress(t *testing.T) {
@@ -247,6 +289,9 @@ func TestStress(t *testing.T) {
 	// And the default, one waiter; and the reaper waiting itself.
 	enginetest.Stress(t, "retry", engines.Config{}, ops/5, []int{4, 16})
 	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"notifier": NotifyReaper}}, ops/5, []int{1, 16})
+	if uring.Probe() == nil {
+		enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"notifier": NotifyUring}}, ops/4, []int{1, 4, 16, 32})
+	}
 }
 
 // The QD1 Submit-then-Reap waiter is always woken.

@@ -32,6 +32,9 @@ func (r *reader) arm(st *state) {
 		r.local = append(r.local, w)
 		return
 	}
+	if r.ring != nil && !fallback && r.ring.arm(w) {
+		return
+	}
 	r.waitq.Push(w)
 }
 
