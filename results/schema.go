@@ -241,7 +241,7 @@ var Schema = []Column{
 	col("background_iops", "1/s", "IOPS of that background load", func(r *Row) *float64 { return &r.BackgroundIOPS }),
 	settingCol("threads", "", "--threads asked for (threadpool), 0 for the engine's default", "0", true),
 	settingCol("waiters", "", "--waiters asked for (retry), 0 for the engine's default", "0", true),
-	settingCol("notifier", "", "--notifier asked for (retry: waiters or reaper), empty for the engine's default", "", false),
+	settingCol("notifier", "", "--notifier asked for (retry: waiters, reaper or uring), empty for the engine's default", "", false),
 	settingCol("waiter_spin_us", "µs", "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off", "0", true),
 	counterCol("readaheads", "", "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)"),
 	col("random", "", "randread's order: perm (every block once per pass) or uniform (with replacement); empty for other workloads", func(r *Row) *string { return &r.Random }),

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -66,13 +67,41 @@ func aiolat(o Options) (*Spec, error) {
 	base.Cache = harness.CacheCold
 	s := &Spec{Name: "aiolat", Rounds: or(o.Rounds, 1)}
 	for _, qd := range []int{1, 4, 16, 32} {
-		for _, e := range o.engines() {
-			c := base
-			c.Engine, c.IODepth = e, qd
-			s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s qd%d", e, qd), Config: c})
+		for _, v := range o.variants(base) {
+			c := v.Config
+			c.IODepth = qd
+			s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s qd%d", v.Label, qd), Config: c})
 		}
 	}
 	return s, nil
+}
+
+// variants returns base for each engine of the suite, and for retry one per notifier (the
+// waiter threads, the reaper, and io_uring where it works) unless --retry-notifier chose one:
+// the aiolat and large suites compare how the retry engine learns a page is ready.
+func (o *Options) variants(base harness.Config) []Arm {
+	var out []Arm
+	for _, e := range o.engines() {
+		c := base
+		c.Engine = e
+		if _, chosen := base.Options["retry.notifier"]; e != "retry" || chosen {
+			out = append(out, Arm{Label: e, Config: c})
+			continue
+		}
+		for _, n := range []string{"waiters", "reaper", "uring"} {
+			if eng, err := engines.Lookup("uring"); n == "uring" && (err != nil || engines.Available(eng) != nil) {
+				continue
+			}
+			v := c
+			v.Options = maps.Clone(base.Options)
+			if v.Options == nil {
+				v.Options = map[string]string{}
+			}
+			v.Options["retry.notifier"] = n
+			out = append(out, Arm{Label: "retry/" + n, Config: v})
+		}
+	}
+	return out
 }
 
 func large(o Options) (*Spec, error) {
@@ -83,17 +112,15 @@ func large(o Options) (*Spec, error) {
 		resident = o.Resident
 	}
 	s := &Spec{Name: "large", Rounds: or(o.Rounds, 1)}
-	for _, e := range o.engines() {
-		c := base
-		c.Engine = e
-		s.Arms = append(s.Arms, Arm{Label: e + " cold", Config: c})
+	for _, v := range o.variants(base) {
+		s.Arms = append(s.Arms, Arm{Label: v.Label + " cold", Config: v.Config})
 	}
-	for _, e := range o.engines() {
-		c := base
-		c.Engine, c.Resident = e, resident
+	for _, v := range o.variants(base) {
+		c := v.Config
+		c.Resident = resident
 		// One pass over the file: the partly cached state is set once, at the start.
 		c.Runtime, c.Ops, c.Warmup = 0, c.Size/int64(c.BlockSize), 0
-		s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %.0f%% resident", e, 100*resident), Config: c})
+		s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %.0f%% resident", v.Label, 100*resident), Config: c})
 	}
 	return s, nil
 }

@@ -127,6 +127,25 @@ func Available() []string {
 	return out
 }
 
+// An UnavailableEngine is an engine that does not work here, with the reason.
+type UnavailableEngine struct {
+	Name string
+	Err  error
+}
+
+// Unavailable returns the engines Available leaves out because they do not work here (kernel
+// too old, disabled, refused by a seccomp filter), with why, sorted by name.
+func Unavailable() []UnavailableEngine {
+	var out []UnavailableEngine
+	for _, n := range engines.Names() {
+		e, _ := engines.Lookup(n)
+		if err := engines.Available(e); engines.MovesData(e) && err != nil {
+			out = append(out, UnavailableEngine{n, err})
+		}
+	}
+	return out
+}
+
 func (o *Options) engines() []string {
 	if len(o.Engines) > 0 {
 		return o.Engines

@@ -38,6 +38,12 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if spec.Name != "run" && !fs.Changed("engine") || len(o.engines) == 1 && o.engines[0] == "all" {
+		// Every available engine runs: say which are left out, and why.
+		for _, u := range suites.Unavailable() {
+			fmt.Fprintf(stderr, "aiobench: skipping engine %s: %v\n", u.Name, u.Err)
+		}
+	}
 	// Everything is checked before anything is created: outputs, then the data directory
 	// (the default one is made only now), then whether its file system takes O_DIRECT.
 	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs}); err != nil {
