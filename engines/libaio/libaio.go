@@ -5,7 +5,8 @@
 // still does the read inside io_submit, blocking on the device for a cold page: the engine's
 // slat shows that, and the README says so.
 //
-// Submit prepares one iocb per request and hands them all to the kernel in one io_submit;
+// Submit prepares one iocb per request and hands them to the kernel, two per io_submit (a
+// larger batch is plugged: see maxBatch);
 // Reap calls io_getevents, waiting only for as many as it must. A short read is submitted
 // again for its remainder, never completed as full.
 package libaio
@@ -70,7 +71,7 @@ type reader struct {
 var _ engines.Reader = (*reader)(nil)
 var _ engines.StatsReader = (*reader)(nil)
 
-// Submit prepares every request and submits them in one io_submit.
+// Submit prepares every request and submits them (see maxBatch).
 func (r *reader) Submit(reqs []*engines.Request) error {
 	if r.closed {
 		return errors.New("libaio: Submit after Close")
@@ -101,13 +102,18 @@ func (r *reader) prep(st *state) {
 	r.cbs = append(r.cbs, &st.cb)
 }
 
-// submit hands the prepared iocbs to the kernel. An iocb the kernel refuses (EINVAL for a
-// misaligned O_DIRECT read, EBADF) completes its request as failed; EAGAIN (no room) waits
-// for a completion first.
+// maxBatch is the most iocbs one io_submit is given. The kernel holds a larger batch in a block
+// plug until its last read is issued, leaving the device idle meanwhile: whole batches of 16
+// O_DIRECT 4 KiB reads made 0.82× fio's libaio IOPS here, which submits one per call by default.
+const maxBatch = 2
+
+// submit hands the prepared iocbs to the kernel, at most maxBatch per io_submit. An iocb the
+// kernel refuses (EINVAL for a misaligned O_DIRECT read, EBADF) completes its request as
+// failed; EAGAIN (no room) waits for a completion first.
 func (r *reader) submit() error {
 	for len(r.cbs) > 0 {
 		r.stats.submits++
-		n, err := r.ctx.Submit(r.cbs)
+		n, err := r.ctx.Submit(r.cbs[:min(len(r.cbs), maxBatch)])
 		switch {
 		case err == nil:
 			r.cbs = append(r.cbs[:0], r.cbs[n:]...)
