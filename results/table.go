@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/olekukonko/tablewriter"
@@ -36,10 +37,19 @@ func newTable(w io.Writer, header []string, left int) *tablewriter.Table {
 	return t
 }
 
-// WriteTable prints rows as a terminal table: throughput, lat (µs) mean and percentiles, CPU
-// per request, page-cache residency at start→end, and errors (read errors + verify errors).
-// When any engine kept counters, a second table shows them.
+// WriteTable prints rows as a terminal table (WriteRounds), then the engines' counters
+// (WriteCounters).
 func WriteTable(w io.Writer, rows []Row) error {
+	if err := WriteRounds(w, rows); err != nil {
+		return err
+	}
+	return WriteCounters(w, rows)
+}
+
+// WriteRounds prints rows as a terminal table, one per round: throughput, lat (µs) mean and
+// percentiles, CPU per request, page-cache residency at start→end, and errors (read errors +
+// verify errors).
+func WriteRounds(w io.Writer, rows []Row) error {
 	t := newTable(w, TableHeader, 7)
 	for i := range rows {
 		r := &rows[i]
@@ -59,71 +69,67 @@ func WriteTable(w io.Writer, rows []Row) error {
 			return err
 		}
 	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	return writeCounterTable(w, rows)
+	return t.Render()
 }
 
-// counterTable lays out the engine-counter table: a column's counter, its label and format.
-var counterTable = []struct {
-	name, label string
-	format      func(float64) string
-}{
-	{"attempts_per_op", "attempts/op", func(v float64) string { return fmt.Sprintf("%.2f", v) }},
-	{"attempts_max", "max", count}, {"eagain", "eagain", count}, {"short_reads", "short", count},
-	{"kicks", "kicks", count}, {"stale_kicks", "stale", count}, {"kicked_while_running", "kicked running", count},
-	{"fallbacks", "fallbacks", count}, {"waiters_peak", "waiters peak", count},
-	{"wait_to_retry_p50_us", "wait→retry p50", us}, {"wait_to_retry_p99_us", "p99", us},
-	{"queue_wait_p50_us", "queue wait p50", us}, {"queue_wait_p99_us", "p99", us},
-	{"handoff_p50_us", "handoff p50", us}, {"handoff_p99_us", "p99", us}, {"queue_peak", "queue peak", count},
-}
-
-func count(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
-
-// CounterHeader names the columns of the engine-counter table; times are in µs.
-var CounterHeader = func() []string {
-	h := []string{"engine", "round", "cache", "qd"}
-	for _, c := range counterTable {
-		h = append(h, c.label)
-	}
-	return h
-}()
-
-func hasCounters(r *Row) bool {
-	for _, name := range []string{"attempts_per_op", "kicks", "fallbacks", "queue_wait_p50_us", "handoff_p50_us"} {
-		if r.Counters[name] != 0 {
-			return true
+// WriteCounters prints the engines' counters: one table per engine that kept any, with
+// only the counters that are not 0 in some row of it, in schema order (µs where the column's
+// unit says so).
+func WriteCounters(w io.Writer, rows []Row) error {
+	var engines []string
+	for i := range rows {
+		if len(rows[i].Counters) > 0 && !slices.Contains(engines, rows[i].Engine) {
+			engines = append(engines, rows[i].Engine)
 		}
 	}
-	return false
-}
-
-func writeCounterTable(w io.Writer, rows []Row) error {
-	var t *tablewriter.Table
-	for i := range rows {
-		r := &rows[i]
-		if !hasCounters(r) {
+	for _, e := range engines {
+		var cols []*Column
+		for i := range Schema {
+			c := &Schema[i]
+			for j := range rows {
+				if rows[j].Engine == e && rows[j].Counters[c.Name] != 0 {
+					cols = append(cols, c)
+					break
+				}
+			}
+		}
+		if len(cols) == 0 {
 			continue
 		}
-		if t == nil {
-			if _, err := fmt.Fprintln(w, "engine counters (µs):"); err != nil {
+		header := []string{"engine", "round", "cache", "qd"}
+		for _, c := range cols {
+			header = append(header, c.Name)
+		}
+		if _, err := fmt.Fprintf(w, "%s counters:\n", e); err != nil {
+			return err
+		}
+		t := newTable(w, header, 3)
+		for i := range rows {
+			r := &rows[i]
+			if r.Engine != e {
+				continue
+			}
+			cells := []string{r.Engine, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
+			for _, c := range cols {
+				cells = append(cells, formatCounter(r.Counters[c.Name]))
+			}
+			if err := t.Append(cells); err != nil {
 				return err
 			}
-			t = newTable(w, CounterHeader, 3)
 		}
-		cells := []string{r.Engine, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
-		for _, c := range counterTable {
-			cells = append(cells, c.format(r.Counters[c.name]))
-		}
-		if err := t.Append(cells); err != nil {
+		if err := t.Render(); err != nil {
 			return err
 		}
 	}
-	if t == nil {
-		return nil
+	return nil
+}
+
+// formatCounter shows a whole count as one, anything else with three significant figures.
+func formatCounter(v float64) string {
+	if v == float64(int64(v)) {
+		return strconv.FormatInt(int64(v), 10)
 	}
-	return t.Render()
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // us formats microseconds with three significant figures at most below 100.

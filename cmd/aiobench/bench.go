@@ -131,12 +131,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	})
 	if len(rows) > 0 {
-		if o.format == "benchfmt" {
-			err = results.WriteBenchfmt(stdout, rows)
-		} else {
-			err = results.WriteTable(stdout, rows)
-		}
-		if err != nil {
+		if err := o.printRows(stdout, rows); err != nil {
 			return fmt.Errorf("print results: %w", err)
 		}
 	}
@@ -219,4 +214,27 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, std
 		return fmt.Errorf("sync-path regression beyond %.3g%%: %s", 100*threshold, strings.Join(regressed, "; "))
 	}
 	return nil
+}
+
+// printRows prints the results on stdout: with more than one row a summary (medians over
+// rounds, the comparison with sync) and, with --rounds-table, every round; a single row as
+// its round. Then the engines' counters.
+func (o *options) printRows(w io.Writer, rows []results.Row) error {
+	switch o.format {
+	case "benchfmt":
+		return results.WriteBenchfmt(w, rows)
+	case "markdown":
+		return results.WriteSummaryMarkdown(w, rows)
+	}
+	if len(rows) == 1 || o.roundsTab {
+		if err := results.WriteRounds(w, rows); err != nil {
+			return err
+		}
+	}
+	if len(rows) > 1 {
+		if err := results.WriteSummary(w, rows); err != nil {
+			return err
+		}
+	}
+	return results.WriteCounters(w, rows)
 }

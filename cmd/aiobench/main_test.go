@@ -199,17 +199,26 @@ func TestRunWritesTableAndCSV(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// Numbers vary from run to run; the shape must not.
+	// Numbers vary from run to run; the shape must not: a caption, then the summary, one row
+	// per engine over the two rounds.
 	lines := strings.Split(stdout, "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "summary: median over rounds") {
+		t.Fatalf("stdout does not start with the summary:\n%s", stdout)
+	}
 	var cells []string
-	for _, c := range strings.Split(lines[1], "|") {
+	for _, c := range strings.Split(lines[2], "|") {
 		if c = strings.TrimSpace(c); c != "" {
 			cells = append(cells, c)
 		}
 	}
 	golden(t, "table_header.golden", strings.Join(cells, "\n")+"\n")
-	if n := len(lines); n != 3+4+2 {
-		t.Errorf("table has %d lines, want 9:\n%s", n, stdout)
+	if n := len(lines); n != 1+3+2+2 {
+		t.Errorf("summary has %d lines, want 8:\n%s", n, stdout)
+	}
+	// -v adds every round's row before the summary.
+	stdout, stderr, code = call(append(append([]string(nil), args[:len(args)-2]...), "-v")...)
+	if code != 0 || strings.Count(stdout, "| sync ") != 3 || strings.Count(stdout, "| null ") != 3 {
+		t.Errorf("-v: exit %d, want the 2 rounds and the summary row of each engine:\n%s%s", code, stdout, stderr)
 	}
 
 	f, err := results.ReadFile(out)

@@ -50,6 +50,7 @@ type options struct {
 	suite      string
 	resident   float64
 	format     string
+	roundsTab  bool
 	interleave string
 	duelBlock  time.Duration
 	pairs      string
@@ -97,7 +98,8 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
 	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
 	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
-	fs.Var(enumValue{&o.format, []string{"table", "benchfmt"}}, "format", "results on stdout: table, or benchfmt (Go benchmark format, for benchstat)")
+	fs.Var(enumValue{&o.format, []string{"table", "benchfmt", "markdown"}}, "format", "results on stdout: table, benchfmt (Go benchmark format, for benchstat) or markdown (the summary, for a pull request)")
+	fs.BoolVarP(&o.roundsTab, "rounds-table", "v", false, "also print every round's row (the CSV always has them) after the summary")
 	fs.Lookup("warmup").DefValue = ""
 	fs.Lookup("max-sync-regression").DefValue = ""
 	fs.Lookup("resident").DefValue = ""

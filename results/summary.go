@@ -1,0 +1,189 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/montanaflynn/stats"
+)
+
+// The run summary: what a reader wants first. One line per configuration and engine over its
+// rounds (the median, with the lowest and highest round), and how it compares with the sync
+// engine on the same configuration: for a cached (warm) read the sync-path cost (lat mean
+// against sync's, the figure the syncfirst suite gates on), for a cold or direct read the
+// speed-up (IOPS against sync's).
+
+// A Spread is a metric over rounds: the median and the range.
+type Spread struct{ Median, Lo, Hi float64 }
+
+func spreadOf(v []float64) Spread {
+	if len(v) == 0 {
+		return Spread{}
+	}
+	m, _ := stats.Median(v)
+	return Spread{m, slices.Min(v), slices.Max(v)}
+}
+
+// A SummaryRow is one configuration and engine over its rounds.
+type SummaryRow struct {
+	Engine, Variant               string // Variant: the engine's settings that differ, e.g. "notifier=uring"
+	Workload, Cache               string
+	BS, QD, Jobs, Rounds          int
+	IOPS, LatMean, LatP50, LatP99 Spread
+	CPUPerOp                      Spread
+	// VsSync compares with sync on the same configuration: for a warm row the change of lat
+	// mean in percent (+ is slower), otherwise IOPS as a multiple of sync's. HasSync is false
+	// when no sync row shares the configuration (or this is sync).
+	VsSync  float64
+	HasSync bool
+	Errors  int64
+}
+
+// Warm reports whether the row is a cached read, compared with sync by its cost.
+func (s *SummaryRow) Warm() bool { return s.Cache == "warm" }
+
+// Name is the engine with its variant, e.g. "retry notifier=uring".
+func (s *SummaryRow) Name() string {
+	if s.Variant == "" {
+		return s.Engine
+	}
+	return s.Engine + " " + s.Variant
+}
+
+// Summarize groups rows by configuration and engine, in the order they first appear. Rows of
+// duels and failed rows are left out of the figures (their errors are counted).
+func Summarize(rows []Row) []SummaryRow {
+	type group struct {
+		s                         SummaryRow
+		iops, mean, p50, p99, cpu []float64
+	}
+	var order []string
+	groups := map[string]*group{}
+	for i := range rows {
+		r := &rows[i]
+		if r.Duel != "" {
+			continue
+		}
+		k := configKey(r) + "|" + r.Engine + "|" + variant(r)
+		g := groups[k]
+		if g == nil {
+			g = &group{s: SummaryRow{Engine: r.Engine, Variant: variant(r), Workload: r.Workload, Cache: r.Cache, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs}}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.s.Errors += r.Errors + r.VerifyErrors
+		if !r.Complete || r.Ops == 0 {
+			continue
+		}
+		g.s.Rounds++
+		g.iops, g.mean, g.p50 = append(g.iops, r.IOPS), append(g.mean, r.LatMean), append(g.p50, r.LatP50)
+		g.p99, g.cpu = append(g.p99, r.LatP99), append(g.cpu, r.CPUPerOp)
+	}
+	out := make([]SummaryRow, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		g.s.IOPS, g.s.LatMean, g.s.LatP50 = spreadOf(g.iops), spreadOf(g.mean), spreadOf(g.p50)
+		g.s.LatP99, g.s.CPUPerOp = spreadOf(g.p99), spreadOf(g.cpu)
+		out = append(out, g.s)
+	}
+	for i := range out {
+		s := &out[i]
+		if s.Engine == "sync" || s.Rounds == 0 {
+			continue
+		}
+		for j := range out {
+			b := &out[j]
+			if b.Engine != "sync" || b.Variant != "" || b.Rounds == 0 || b.Workload != s.Workload || b.Cache != s.Cache ||
+				b.BS != s.BS || b.QD != s.QD || b.Jobs != s.Jobs {
+				continue
+			}
+			s.HasSync = true
+			if s.Warm() {
+				s.VsSync = 100 * (s.LatMean.Median/b.LatMean.Median - 1)
+			} else {
+				s.VsSync = s.IOPS.Median / b.IOPS.Median
+			}
+		}
+	}
+	return out
+}
+
+// configKey is what a row's configuration is, engine aside: the key columns but the engine's.
+func configKey(r *Row) string {
+	return fmt.Sprintf("%s|%d|%d|%d|%s|%d|%g|%s", r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache, r.Size, r.ResidentTarget, r.Background)
+}
+
+// variant names the engine settings a row was run with, sorted, e.g. "notifier=uring".
+func variant(r *Row) string {
+	var v []string
+	for k, val := range r.Settings {
+		if val != "" && val != "0" {
+			v = append(v, k+"="+val)
+		}
+	}
+	slices.Sort(v)
+	return strings.Join(v, ",")
+}
+
+// SummaryHeader names the columns of the summary table; latencies in µs.
+var SummaryHeader = []string{"engine", "workload", "bs", "qd", "cache", "rounds", "IOPS", "lat mean", "p99", "CPU µs/op", "vs sync"}
+
+// summaryCells formats one summary row; spread says how a Spread is shown.
+func summaryCells(s *SummaryRow, spread func(Spread, func(float64) string) string) []string {
+	vs := ""
+	switch {
+	case !s.HasSync:
+	case s.Warm():
+		vs = fmt.Sprintf("%+.1f%% lat", s.VsSync)
+	default:
+		vs = fmt.Sprintf("%.2f× IOPS", s.VsSync)
+	}
+	iops := func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+	cpu := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	return []string{s.Name(), s.Workload, sizeString(s.BS), strconv.Itoa(s.QD), s.Cache, strconv.Itoa(s.Rounds),
+		spread(s.IOPS, iops), spread(s.LatMean, us), spread(s.LatP99, us), spread(s.CPUPerOp, cpu), vs}
+}
+
+// textSpread shows the median, and the range when rounds differ.
+func textSpread(s Spread, f func(float64) string) string {
+	if s.Lo == s.Hi {
+		return f(s.Median)
+	}
+	return fmt.Sprintf("%s [%s–%s]", f(s.Median), f(s.Lo), f(s.Hi))
+}
+
+// WriteSummary prints the summary table: medians over rounds with their range, and the
+// comparison with sync.
+func WriteSummary(w io.Writer, rows []Row) error {
+	sum := Summarize(rows)
+	t := newTable(w, SummaryHeader, 5)
+	for i := range sum {
+		if err := t.Append(summaryCells(&sum[i], textSpread)); err != nil {
+			return err
+		}
+	}
+	if _, err := fmt.Fprintln(w, "summary: median over rounds [lowest–highest]; vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's"); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+// WriteSummaryMarkdown prints the summary as a GitHub-flavoured markdown table.
+func WriteSummaryMarkdown(w io.Writer, rows []Row) error {
+	sum := Summarize(rows)
+	var b strings.Builder
+	b.WriteString("| " + strings.Join(SummaryHeader, " | ") + " |\n|")
+	for range SummaryHeader {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
+	for i := range sum {
+		b.WriteString("| " + strings.Join(summaryCells(&sum[i], textSpread), " | ") + " |\n")
+	}
+	b.WriteString("\nMedian over rounds [lowest–highest]; latencies in µs. vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
