@@ -109,8 +109,8 @@ def fio(case):
     prepare(cache)
     rw = "randread" if wl == "randread" else "read"
     p = subprocess.run(["fio", "--name=x", f"--filename={data}", "--readonly", *args, f"--rw={rw}", f"--bs={bs}",
-                        f"--iodepth={qd}", f"--size={size}", f"--runtime={runtime}", "--time_based",
-                        f"--ramp_time={warmup}", "--invalidate=0", f"--direct={int(cache == 'direct')}",
+                        f"--iodepth={qd}", f"--size={size}", f"--runtime={int(runtime * 1000)}ms", "--time_based",
+                        f"--ramp_time={int(warmup * 1000)}ms", "--invalidate=0", f"--direct={int(cache == 'direct')}",
                         "--lat_percentiles=1", "--output-format=json"], check=True, capture_output=True, text=True)
     job = json.loads(p.stdout)["jobs"][0]
     r = job["read"]

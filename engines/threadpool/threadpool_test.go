@@ -6,7 +6,6 @@ import (
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/enginetest"
-	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/workloads"
 	"go.uber.org/goleak"
 )
@@ -54,34 +53,14 @@ func TestReadsAndCounters(t *testing.T) {
 	}
 }
 
-// Close with cold reads in flight waits for them and leaves no thread behind (goleak checks).
+// Close with cold reads in flight waits for them and leaves no thread behind (goleak checks),
+// twenty times over.
 func TestCloseWithRequestsInFlight(t *testing.T) {
-	ds, err := workloads.Layout(t.TempDir(), 16<<20)
-	if err != nil {
-		t.Fatal(err)
+	sets := make([]map[string]string, 20)
+	for i := range sets {
+		sets[i] = map[string]string{"threads": "3"}
 	}
-	f, _ := os.Open(ds.Path)
-	defer f.Close()
-	fd := int(f.Fd())
-	for range 20 {
-		if err := pagecache.Evict(fd, 16<<20); err != nil {
-			t.Fatal(err)
-		}
-		rd, _ := engine{}.Open(engines.Config{QueueDepth: 8, Options: map[string]string{"threads": "3"}})
-		reqs := make([]*engines.Request, 8)
-		for i := range reqs {
-			reqs[i] = &engines.Request{Fd: fd, Offset: int64(i) << 20, Buf: make([]byte, 1<<20)}
-		}
-		if err := rd.Submit(reqs); err != nil {
-			t.Fatal(err)
-		}
-		if err := rd.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if err := rd.Submit(reqs[:1]); err == nil {
-			t.Fatal("Submit after Close accepted")
-		}
-	}
+	enginetest.CloseInFlight(t, "threadpool", sets)
 }
 
 func TestStress(t *testing.T) {
