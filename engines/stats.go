@@ -46,3 +46,12 @@ func Percentile(h *hdrhistogram.Histogram, q float64) float64 {
 	}
 	return float64(h.ValueAtQuantile(q)) / 1e3
 }
+
+// Ratio returns n/of, or 0 when of is 0: a counter per completed request ("calls per op")
+// that reads 0 for a Reader that completed nothing.
+func Ratio(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}

@@ -229,12 +229,7 @@ func (s *stats) Merge(o engines.Counters) {
 }
 
 func (s *stats) Values() []float64 {
-	per := func(n int64) float64 {
-		if s.completed == 0 {
-			return 0
-		}
-		return float64(n) / float64(s.completed)
-	}
+	per := func(n int64) float64 { return engines.Ratio(n, s.completed) }
 	return []float64{per(s.submits), per(s.getevents), float64(s.resubmits)}
 }
 

@@ -79,17 +79,8 @@ func (s *stats) Merge(o engines.Counters) {
 }
 
 func (s *stats) Values() []float64 {
-	per := func(n int64) float64 {
-		if s.completed == 0 {
-			return 0
-		}
-		return float64(n) / float64(s.completed)
-	}
-	inline := 0.0
-	if s.submitted > 0 {
-		inline = 100 * float64(s.inline) / float64(s.submitted)
-	}
-	return []float64{per(s.enters), per(s.waits), inline, float64(s.resubmits), float64(s.bufRegs), float64(s.unfixed)}
+	per := func(n int64) float64 { return engines.Ratio(n, s.completed) }
+	return []float64{per(s.enters), per(s.waits), 100 * engines.Ratio(s.inline, s.submitted), float64(s.resubmits), float64(s.bufRegs), float64(s.unfixed)}
 }
 
 func (r *reader) Stats() engines.Counters { s := r.stats; return &s }
