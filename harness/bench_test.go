@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"testing"
+	"time"
 
 	_ "github.com/aiobench/aiobench/engines/libaio"
 	_ "github.com/aiobench/aiobench/engines/null"
@@ -21,18 +22,42 @@ func BenchmarkHarnessNull(b *testing.B) {
 	benchEngine(b, "null", CacheWarm)
 }
 
+// BenchmarkHarnessNullWatched is BenchmarkHarnessNull with a progress display's view: a Live
+// the jobs publish to, polled as aiobench's progress bar polls it. Its ns/req should be
+// BenchmarkHarnessNull's: the display costs the run loop nothing it can measure.
+func BenchmarkHarnessNullWatched(b *testing.B) {
+	live := &Live{}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				_ = live.View()
+			}
+		}
+	}()
+	benchEngineLive(b, "null", CacheWarm, live)
+}
+
 // BenchmarkHarnessSyncWarm is 4 KiB random reads through the sync engine on a warm file.
 func BenchmarkHarnessSyncWarm(b *testing.B) {
 	benchEngine(b, "sync", CacheWarm)
 }
 
-func benchEngine(b *testing.B, engine, cache string) {
+func benchEngine(b *testing.B, engine, cache string) { benchEngineLive(b, engine, cache, nil) }
+
+func benchEngineLive(b *testing.B, engine, cache string, live *Live) {
 	ds, err := workloads.Layout(b.TempDir(), 8<<20)
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := Config{Engine: engine, Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1,
-		Size: ds.Size, Ops: int64(max(b.N, 1000)), Cache: cache, Seed: 1}
+		Size: ds.Size, Ops: int64(max(b.N, 1000)), Cache: cache, Seed: 1, Live: live}
 	b.ReportAllocs()
 	b.ResetTimer()
 	res, err := Run(context.Background(), cfg, ds)

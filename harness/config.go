@@ -55,6 +55,8 @@ type Config struct {
 	// attempt of engines that trace.
 	Options map[string]string
 	Trace   *engines.Trace
+	// Live, when set, shows the run's progress to another goroutine (a progress display).
+	Live *Live
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.

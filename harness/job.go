@@ -43,6 +43,7 @@ type job struct {
 	firstErr                                    error
 	failed                                      error // the engine itself failed: the run is incomplete
 	stats                                       engines.Counters
+	published                                   int64 // ops last published to cfg.Live
 }
 
 func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engines.Engine,
@@ -134,9 +135,13 @@ func (j *job) run() {
 	issuing, atBarrier := true, false
 	held := int64(-1) // the first offset of a new pass, held while the job waits at the barrier
 	inflight := 0
+	nextPublish := int64(0)
 
 	for {
 		now := clock.Now()
+		if now >= nextPublish { // publish the count for a progress display
+			nextPublish = j.publish(now)
+		}
 		if issuing {
 			switch {
 			case j.shared.stop.Load():
@@ -231,6 +236,16 @@ func (j *job) run() {
 		j.stats = statsReader.Stats()
 	}
 	leave() // before Close: the CPU reading must not include the engine's teardown
+}
+
+// publish adds the requests completed since the last call to the run's Live, if it has one,
+// and returns when to call it again.
+func (j *job) publish(now int64) (next int64) {
+	if j.cfg.Live != nil {
+		j.cfg.Live.ops.Add(j.ops - j.published)
+		j.published = j.ops
+	}
+	return now + livePeriod
 }
 
 // complete accounts for one completed request, reaped at t.

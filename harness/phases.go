@@ -133,6 +133,7 @@ func (s *runState) gate() {
 		s.deadline.Store(s.measureStart + int64(s.cfg.Runtime))
 	}
 	s.measuring.Store(true)
+	s.cfg.Live.measure(s.measureStart)
 }
 
 // pass prepares the file for a new pass inside the measured phase, and takes the pause out of

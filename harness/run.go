@@ -65,6 +65,8 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	defer ctl.Close()
 	ctlFd := int(ctl.Fd())
 
+	cfg.Live.begin(&cfg)
+	defer cfg.Live.end()
 	res := &Result{Lat: newHist(), Slat: newHist(), Clat: newHist()}
 	row := &res.Row
 	verify, advice := settings(row, &cfg, eng, wl)
@@ -135,7 +137,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 // records what it did in row.
 func startBackground(ctx context.Context, bg *Background, row *results.Row) (stop func()) {
 	cfg := bg.Config
-	cfg.Runtime, cfg.Ops, cfg.Warmup, cfg.Background, cfg.Trace = 24*time.Hour, 0, 0, nil, nil
+	cfg.Runtime, cfg.Ops, cfg.Warmup, cfg.Background, cfg.Trace, cfg.Live = 24*time.Hour, 0, 0, nil, nil, nil
 	row.Background = cfg.Engine
 	bgCtx, cancel := context.WithCancel(ctx)
 	done := make(chan *Result, 1)

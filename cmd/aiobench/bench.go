@@ -12,6 +12,7 @@ import (
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/internal/progress"
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/results"
@@ -38,10 +39,14 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	info := stderr // what is not an error: notes, progress
+	if o.quiet {
+		info = io.Discard
+	}
 	if spec.Name != "run" && !fs.Changed("engine") || len(o.engines) == 1 && o.engines[0] == "all" {
 		// Every available engine runs: say which are left out, and why.
 		for _, u := range suites.Unavailable() {
-			fmt.Fprintf(stderr, "aiobench: skipping engine %s: %v\n", u.Name, u.Err)
+			fmt.Fprintf(info, "aiobench: skipping engine %s: %v\n", u.Name, u.Err)
 		}
 	}
 	// Everything is checked before anything is created: outputs, then the data directory
@@ -52,7 +57,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if fs.Changed("dir") && o.dir == "" {
 		return usagef("--dir: empty (name an existing, writable directory on the disk under test, or leave --dir out for the default)")
 	}
-	dir, err := o.dataDir(stderr)
+	dir, err := o.dataDir(info)
 	if err != nil {
 		return err
 	}
@@ -64,12 +69,12 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(spec.Duels) > 0 {
 		spec.Duelist = processDuelist(ctx, dir)
 	}
-	ds, err := layout(ctx, dir, 0, spec.MaxSize(), stderr)
+	ds, err := layout(ctx, dir, 0, spec.MaxSize(), info)
 	if err != nil {
 		return err
 	}
 	if spec.NeedsBackground {
-		bg, err := layout(ctx, dir, 1, spec.MaxSize(), stderr)
+		bg, err := layout(ctx, dir, 1, spec.MaxSize(), info)
 		if err != nil {
 			return err
 		}
@@ -101,11 +106,21 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 		}
 	}
+	live := &harness.Live{}
+	for i := range spec.Arms {
+		spec.Arms[i].Config.Live = live
+		if p := spec.Arms[i].Plan; p != nil {
+			p.Config.Live = live
+		}
+	}
+	disp := progress.New(stderr, progress.Options{Runs: spec.Len(), Quiet: o.quiet, Terminal: progress.IsTerminal(stderr), Live: live})
+	defer disp.Close()
 	var rows []results.Row
 	done := 0
 	warned := map[string]bool{}
 	measured, runErr := spec.Execute(ctx, ds, func(res *harness.Result, warmup bool) {
 		done++
+		disp.Finished()
 		r := &res.Row
 		r.Machine = machine
 		what := fmt.Sprintf("round %d", r.Round)
@@ -121,15 +136,16 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if r.Background != "" {
 			bg = fmt.Sprintf(" with %s load (%.0f IOPS)", r.Background, r.BackgroundIOPS)
 		}
-		fmt.Fprintf(stderr, "aiobench: [%d/%d] %s %s %s bs=%s qd=%d jobs=%d cache=%s%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs\n",
-			done, spec.Len(), what, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, bg, r.IOPS, r.LatP50, r.LatP99)
+		disp.Println(fmt.Sprintf("aiobench: [%d/%d] %s %s %s bs=%s qd=%d jobs=%d cache=%s%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs",
+			done, spec.Len(), what, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, bg, r.IOPS, r.LatP50, r.LatP99))
 		for _, w := range res.Warnings {
 			if !warned[w] { // the same warning for every run (no device counters) once
 				warned[w] = true
-				fmt.Fprintf(stderr, "aiobench: warning: %s\n", w)
+				disp.Println("aiobench: warning: " + w)
 			}
 		}
 	})
+	disp.Close()
 	if len(rows) > 0 {
 		if err := o.printRows(stdout, rows); err != nil {
 			return fmt.Errorf("print results: %w", err)

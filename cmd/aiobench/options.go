@@ -51,6 +51,9 @@ type options struct {
 	resident   float64
 	format     string
 	roundsTab  bool
+	quiet      bool
+	hist       string
+	report     string
 	interleave string
 	duelBlock  time.Duration
 	pairs      string
@@ -100,6 +103,9 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
 	fs.Var(enumValue{&o.format, []string{"table", "benchfmt", "markdown"}}, "format", "results on stdout: table, benchfmt (Go benchmark format, for benchstat) or markdown (the summary, for a pull request)")
 	fs.BoolVarP(&o.roundsTab, "rounds-table", "v", false, "also print every round's row (the CSV always has them) after the summary")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing on stderr but errors: no progress, per-run lines or warnings (stdout still has the results)")
+	fs.StringVar(&o.hist, "hist", "", "also write every run's full latency histogram (bucket bounds and counts) as CSV to this file, for aiobench report's CDFs")
+	fs.StringVar(&o.report, "report", "", "at the end, write charts and a self-contained index.html to this directory (as aiobench report)")
 	fs.Lookup("warmup").DefValue = ""
 	fs.Lookup("max-sync-regression").DefValue = ""
 	fs.Lookup("resident").DefValue = ""

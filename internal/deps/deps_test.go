@@ -47,6 +47,10 @@ var policy = map[string][]string{
 	"compare": {"results", "internal/*"},
 	// Named sets of runs and their checks.
 	"suites": {"harness", "compare", "engines", "workloads", "results", "internal/*"},
+	// The progress display watches the run loop's Live.
+	"internal/progress": {"harness", "internal/units"},
+	// Charts and the report page, from results files (and comparisons of them).
+	"report": {"results", "compare", "internal/*"},
 	// Two builds compared.
 	"ab": {"harness", "compare", "suites", "workloads", "results", "internal/*"},
 	// The command may import anything.
