@@ -118,3 +118,18 @@ func fillEngineStats(row *results.Row, eng engines.Engine, s engines.Counters) {
 		row.Counters[decl[i].Name] = vals[i]
 	}
 }
+
+// Hist returns the run's latency histogram (lat) as a results.Hist: its non-empty buckets, with
+// the row's configuration and round.
+func (r *Result) Hist() results.Hist {
+	h := results.Hist{Row: r.Row}
+	if r.Lat == nil {
+		return h
+	}
+	for _, b := range r.Lat.Distribution() {
+		if b.Count > 0 {
+			h.Buckets = append(h.Buckets, results.Bucket{Lo: b.From, Hi: b.To, Count: b.Count})
+		}
+	}
+	return h
+}

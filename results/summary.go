@@ -67,10 +67,10 @@ func Summarize(rows []Row) []SummaryRow {
 		if r.Duel != "" {
 			continue
 		}
-		k := configKey(r) + "|" + r.Engine + "|" + variant(r)
+		k := ConfigKey(r) + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{s: SummaryRow{Engine: r.Engine, Variant: variant(r), Workload: r.Workload, Cache: r.Cache, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs}}
+			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Workload: r.Workload, Cache: r.Cache, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs}}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -111,13 +111,14 @@ func Summarize(rows []Row) []SummaryRow {
 	return out
 }
 
-// configKey is what a row's configuration is, engine aside: the key columns but the engine's.
-func configKey(r *Row) string {
+// ConfigKey is what rows of one configuration share whatever the engine: workload, bs, iodepth,
+// jobs, cache, size, resident share and background load. The summary compares engines within it.
+func ConfigKey(r *Row) string {
 	return fmt.Sprintf("%s|%d|%d|%d|%s|%d|%g|%s", r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache, r.Size, r.ResidentTarget, r.Background)
 }
 
-// variant names the engine settings a row was run with, sorted, e.g. "notifier=uring".
-func variant(r *Row) string {
+// Variant names the engine settings a row was run with, sorted, e.g. "notifier=uring".
+func Variant(r *Row) string {
 	var v []string
 	for k, val := range r.Settings {
 		if val != "" && val != "0" {
@@ -146,6 +147,12 @@ func summaryCells(s *SummaryRow, spread func(Spread, func(float64) string) strin
 	return []string{s.Name(), s.Workload, sizeString(s.BS), strconv.Itoa(s.QD), s.Cache, strconv.Itoa(s.Rounds),
 		spread(s.IOPS, iops), spread(s.LatMean, us), spread(s.LatP99, us), spread(s.CPUPerOp, cpu), vs}
 }
+
+// SummaryCells formats one summary row as the summary table shows it (SummaryHeader).
+func SummaryCells(s *SummaryRow) []string { return summaryCells(s, textSpread) }
+
+// SummaryNote says how to read the summary table.
+const SummaryNote = "median over rounds [lowest–highest]; latencies in µs; vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's"
 
 // textSpread shows the median, and the range when rounds differ.
 func textSpread(s Spread, f func(float64) string) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/aiobench/aiobench/internal/progress"
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/internal/units"
+	"github.com/aiobench/aiobench/report"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
 )
@@ -33,7 +34,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return errHelp
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, help; see aiobench --help)", fs.Arg(0))
+		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, ab, calibrate, report, version, help; see aiobench --help)", fs.Arg(0))
 	}
 	spec, err := o.spec(fs.Changed)
 	if err != nil {
@@ -51,8 +52,13 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	// Everything is checked before anything is created: outputs, then the data directory
 	// (the default one is made only now), then whether its file system takes O_DIRECT.
-	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs}); err != nil {
+	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs, "--hist": o.hist}); err != nil {
 		return err
+	}
+	if o.report != "" {
+		if err := report.CheckDir(o.report); err != nil {
+			return usagef("--report %v", err)
+		}
 	}
 	if fs.Changed("dir") && o.dir == "" {
 		return usagef("--dir: empty (name an existing, writable directory on the disk under test, or leave --dir out for the default)")
@@ -116,6 +122,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	disp := progress.New(stderr, progress.Options{Runs: spec.Len(), Quiet: o.quiet, Terminal: progress.IsTerminal(stderr), Live: live})
 	defer disp.Close()
 	var rows []results.Row
+	var hists []results.Hist
 	done := 0
 	warned := map[string]bool{}
 	measured, runErr := spec.Execute(ctx, ds, func(res *harness.Result, warmup bool) {
@@ -131,6 +138,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			what = "warm-up round (discarded)"
 		} else {
 			rows = append(rows, *r)
+			if h := res.Hist(); len(h.Buckets) > 0 {
+				hists = append(hists, h)
+			}
 		}
 		bg := ""
 		if r.Background != "" {
@@ -154,6 +164,11 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.output != "" && len(rows) > 0 {
 		if err := results.WriteFile(o.output, comments, rows); err != nil {
 			return err
+		}
+	}
+	if o.hist != "" && len(hists) > 0 {
+		if err := results.WriteHistFile(o.hist, comments[1:], hists); err != nil {
+			return fmt.Errorf("write histograms: %w", err)
 		}
 	}
 	if trace != nil {
@@ -181,22 +196,34 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(bad) > 0 {
 		return fmt.Errorf("%d of %d runs failed; first: %s", len(bad), len(rows), bad[0])
 	}
-	return o.checkFindings(spec, measured, stdout, stderr)
-}
-
-// checkFindings prints the suite's comparisons and, with --max-sync-regression, fails on a
-// sync-path regression beyond it.
-func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, stdout, stderr io.Writer) error {
-	if len(spec.Checks) == 0 {
-		return nil
-	}
 	threshold := 0.05
 	if o.maxSyncRegression >= 0 {
 		threshold = o.maxSyncRegression
 	}
+	findings, verdicts, checkErr := o.checkFindings(spec, measured, threshold, stdout, stderr)
+	if o.report != "" {
+		lines := make([]compare.Line, len(findings))
+		for i, f := range findings {
+			lines[i] = f.Line
+		}
+		page, err := runReport(o.report, comments, rows, hists, lines, verdicts, threshold)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		fmt.Fprintf(info, "aiobench: report written; open %s\n", page)
+	}
+	return checkErr
+}
+
+// checkFindings prints the suite's comparisons and their verdict sentences, returns them and,
+// with --max-sync-regression, fails on a sync-path regression beyond it.
+func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, threshold float64, stdout, stderr io.Writer) ([]suites.Finding, []string, error) {
+	if len(spec.Checks) == 0 {
+		return nil, nil, nil
+	}
 	findings, err := spec.Evaluate(measured, compare.Options{Threshold: threshold, Alpha: 0.05})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	w := stdout
 	if o.format == "benchfmt" {
@@ -215,15 +242,17 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, std
 	}
 	fmt.Fprintf(w, "%s: paired comparisons (%s; threshold %.3g%%):\n", spec.Name, how, 100*threshold)
 	if err := compare.WriteTable(w, lines, "table"); err != nil {
-		return err
+		return nil, nil, err
 	}
+	var verdicts []string
 	for _, f := range findings {
 		if v := verdictLine(f, threshold); v != "" {
 			fmt.Fprintln(w, v)
+			verdicts = append(verdicts, strings.TrimPrefix(v, "verdict: "))
 		}
 	}
 	if o.maxSyncRegression < 0 {
-		return nil
+		return findings, verdicts, nil
 	}
 	var regressed []string
 	for _, f := range findings {
@@ -232,9 +261,9 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, std
 		}
 	}
 	if len(regressed) > 0 {
-		return fmt.Errorf("sync-path regression beyond %.3g%%: %s", 100*threshold, strings.Join(regressed, "; "))
+		return findings, verdicts, fmt.Errorf("sync-path regression beyond %.3g%%: %s", 100*threshold, strings.Join(regressed, "; "))
 	}
-	return nil
+	return findings, verdicts, nil
 }
 
 // printRows prints the results on stdout: with more than one row a summary (medians over

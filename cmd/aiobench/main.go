@@ -37,11 +37,11 @@ const (
 )
 
 func main() {
-	os.Exit(report(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+	os.Exit(finish(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }
 
-// report prints err as one line on stderr and returns the exit code for it.
-func report(err error, stderr io.Writer) int {
+// finish prints err as one line on stderr and returns the exit code for it.
+func finish(err error, stderr io.Writer) int {
 	if err != nil && !errors.Is(err, errHelp) {
 		fmt.Fprintf(stderr, "aiobench: %s\n", oneLine(err.Error()))
 	}
@@ -90,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return gate(args[1:], stdout, stderr)
 		case "compare":
 			return compareCmd(args[1:], stdout, stderr)
+		case "report":
+			return reportCmd(args[1:], stdout)
 		case "version":
 			return version(args[1:], stdout)
 		case "serve-arm":

@@ -40,7 +40,7 @@ func golden(t *testing.T, name, got string) {
 // call runs the command as main would and returns stdout, stderr and the exit code.
 func call(args ...string) (string, string, int) {
 	var stdout, stderr bytes.Buffer
-	code := report(run(args, &stdout, &stderr), &stderr)
+	code := finish(run(args, &stdout, &stderr), &stderr)
 	return stdout.String(), stderr.String(), code
 }
 

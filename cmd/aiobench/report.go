@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/report"
+	"github.com/aiobench/aiobench/results"
+	flag "github.com/spf13/pflag"
+)
+
+// reportCmd: aiobench report FILE... --out DIR. Charts and index.html from results files,
+// histograms and comparison summaries.
+func reportCmd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("aiobench report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := fs.String("out", "", "directory to write the charts (PNG and SVG) and index.html into: new, empty, or an earlier report's (required)")
+	threshold := 0.05
+	fs.Var(percentValue{&threshold}, "threshold", "the sync-path threshold drawn on the regression chart, and the ± lines of comparisons")
+	title := fs.String("title", "", "the page's title (default: aiobench report)")
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		return usagef("report: %v (see aiobench report --help)", err)
+	}
+	if *help {
+		fmt.Fprintf(stdout, "Usage: aiobench report FILE... --out DIR [flags]\n\n"+
+			"Draws charts and writes a self-contained index.html from aiobench's files: results\n"+
+			"(--output), latency histograms (--hist, for full CDFs) and comparison summaries (gate\n"+
+			"--summary, ab's summary.csv, a report's findings.csv).\n\nFlags:\n%s", fs.FlagUsages())
+		return errHelp
+	}
+	switch {
+	case fs.NArg() == 0:
+		return usagef("report: no input files (give results CSVs, --hist files or comparison summaries)")
+	case *out == "":
+		return usagef("report: --out is required (a new or empty directory, or an earlier report's)")
+	}
+	for _, p := range fs.Args() {
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			return usagef("report: %s: not a readable file", p)
+		}
+	}
+	if err := report.CheckDir(*out); err != nil {
+		return usagef("report: --out %v", err)
+	}
+	in, err := report.Load(fs.Args())
+	if err != nil {
+		return usagef("report: %v", err)
+	}
+	r, err := report.Build(in, report.Options{Threshold: threshold, Title: *title})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	written, err := r.Write(*out)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(stdout, "report: %d charts; open %s\n", len(r.Charts), written[len(written)-1])
+	return nil
+}
+
+// runReport is --report DIR at the end of a run: the run's results, histograms and findings
+// are written beside the page (results.csv, hist.csv, findings.csv), so that `aiobench report`
+// can draw it again, and the page is drawn from them.
+func runReport(dir string, comments []string, rows []results.Row, hists []results.Hist, lines []compare.Line, verdicts []string, threshold float64) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	in := &report.Inputs{Hists: hists, Changes: report.ChangesOf(lines), Verdicts: verdicts}
+	if err := results.WriteFile(filepath.Join(dir, "results.csv"), comments, rows); err != nil {
+		return "", err
+	}
+	in.Files = []*results.File{{Name: "results.csv", Comments: comments, Rows: rows}}
+	if len(hists) > 0 {
+		if err := results.WriteHistFile(filepath.Join(dir, "hist.csv"), comments[1:], hists); err != nil {
+			return "", err
+		}
+	}
+	if len(lines) > 0 {
+		var buf bytes.Buffer
+		if err := compare.WriteCSV(&buf, lines); err != nil {
+			return "", err
+		}
+		if err := writeAtomic(filepath.Join(dir, "findings.csv"), buf.Bytes()); err != nil {
+			return "", err
+		}
+	}
+	r, err := report.Build(in, report.Options{Threshold: threshold})
+	if err != nil {
+		return "", err
+	}
+	written, err := r.Write(dir)
+	if err != nil {
+		return "", err
+	}
+	return written[len(written)-1], nil
+}

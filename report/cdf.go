@@ -1,0 +1,172 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"github.com/aiobench/aiobench/results"
+	"github.com/montanaflynn/stats"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Latency CDFs, one chart per configuration with a line per engine. The fraction axis is
+// stretched towards the tail (its distance to 1 on a log scale, as HdrHistogram's percentile
+// plots), so that p99 and p99.9 are as far apart as p50 and p90; p50, p99 and p99.9 are marked.
+
+// marks are the quantiles marked on every line.
+var marks = []struct {
+	q     float64
+	name  string
+	glyph draw.GlyphDrawer
+}{
+	{0.5, "p50", draw.CircleGlyph{}},
+	{0.99, "p99", draw.PyramidGlyph{}},
+	{0.999, "p99.9", draw.BoxGlyph{}},
+}
+
+// topQ is where the fraction axis ends: the last 1/100,000 of a distribution is not drawn.
+const topQ = 0.99999
+
+// tailScale places a fraction q at -log10(1-q).
+type tailScale struct{}
+
+func (tailScale) Normalize(min, max, x float64) float64 {
+	f := func(q float64) float64 { return -math.Log10(1 - math.Min(q, topQ)) }
+	return (f(x) - f(min)) / (f(max) - f(min))
+}
+
+var tailTicks = plot.ConstantTicks{
+	{Value: 0, Label: "0%"}, {Value: 0.5, Label: "50%"}, {Value: 0.9, Label: "90%"},
+	{Value: 0.99, Label: "99%"}, {Value: 0.999, Label: "99.9%"}, {Value: 0.9999, Label: "99.99%"},
+}
+
+// A series is one engine's latency distribution on one configuration: points (µs, fraction).
+type series struct {
+	name  string
+	pts   plotter.XYs
+	at    [3]float64 // latency at marks, µs
+	count int64      // requests (0 when drawn from percentiles)
+}
+
+// fromBuckets merges histogram buckets (of every round) into a CDF.
+func fromBuckets(name string, hs []*results.Hist) series {
+	merged := map[[2]int64]int64{}
+	for _, h := range hs {
+		for _, b := range h.Buckets {
+			merged[[2]int64{b.Lo, b.Hi}] += b.Count
+		}
+	}
+	keys := make([][2]int64, 0, len(merged))
+	var total int64
+	for k, n := range merged {
+		keys = append(keys, k)
+		total += n
+	}
+	slices.SortFunc(keys, func(a, b [2]int64) int { return int(a[0] - b[0]) })
+	s := series{name: name, count: total}
+	if total == 0 {
+		return s
+	}
+	s.pts = append(s.pts, plotter.XY{X: float64(keys[0][0]) / 1e3, Y: 0})
+	var cum int64
+	next := 0
+	for _, k := range keys {
+		cum += merged[k]
+		q := float64(cum) / float64(total)
+		for next < len(marks) && q >= marks[next].q {
+			s.at[next] = float64(k[1]) / 1e3
+			next++
+		}
+		s.pts = append(s.pts, plotter.XY{X: float64(k[1]) / 1e3, Y: math.Min(q, topQ)})
+		if q >= topQ {
+			break
+		}
+	}
+	return s
+}
+
+// fromPercentiles draws what a results file has: the medians over rounds of min, p50, p90,
+// p99, p99.9 and max.
+func fromPercentiles(name string, rows []*results.Row) series {
+	med := func(f func(*results.Row) float64) float64 {
+		v := make([]float64, len(rows))
+		for i, r := range rows {
+			v[i] = f(r)
+		}
+		m, _ := stats.Median(v)
+		return m
+	}
+	s := series{name: name}
+	s.pts = plotter.XYs{
+		{X: med(func(r *results.Row) float64 { return r.LatMin }), Y: 0},
+		{X: med(func(r *results.Row) float64 { return r.LatP50 }), Y: 0.5},
+		{X: med(func(r *results.Row) float64 { return r.LatP90 }), Y: 0.9},
+		{X: med(func(r *results.Row) float64 { return r.LatP99 }), Y: 0.99},
+		{X: med(func(r *results.Row) float64 { return r.LatP999 }), Y: 0.999},
+		{X: med(func(r *results.Row) float64 { return r.LatMax }), Y: topQ},
+	}
+	s.at = [3]float64{s.pts[1].X, s.pts[3].X, s.pts[4].X}
+	return s
+}
+
+// cdfChart draws the series of one configuration.
+func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
+	p := newPlot()
+	p.Title.Text = "Latency CDF: " + config
+	p.X.Label.Text = "latency (µs, log scale)"
+	p.Y.Label.Text = "requests done within (tail-stretched)"
+	if !fromHist {
+		p.Title.Text += "\n(percentiles from the results file only: run with --hist for the distribution)"
+	}
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Scale = tailScale{}
+	p.Y.Tick.Marker = tailTicks
+	p.Y.Min, p.Y.Max = 0, topQ
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Add(plotter.NewGrid())
+	for i, s := range ss {
+		if len(s.pts) == 0 {
+			continue
+		}
+		pts := slices.DeleteFunc(slices.Clone(s.pts), func(xy plotter.XY) bool { return xy.X <= 0 })
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		l.Color = plotutil.Color(i)
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		p.Legend.Add(s.name, l)
+		for m, mark := range marks {
+			if s.at[m] <= 0 {
+				continue
+			}
+			sc, err := plotter.NewScatter(plotter.XYs{{X: s.at[m], Y: mark.q}})
+			if err != nil {
+				return nil, err
+			}
+			sc.Color, sc.Shape, sc.Radius = plotutil.Color(i), mark.glyph, vg.Points(3.5)
+			p.Add(sc)
+		}
+	}
+	// The marks' legend: one entry per quantile, in grey.
+	for _, mark := range marks {
+		sc, _ := plotter.NewScatter(plotter.XYs{})
+		sc.Color, sc.Shape, sc.Radius = color.Gray{Y: 0x50}, mark.glyph, vg.Points(3.5)
+		p.Legend.Add(mark.name, sc)
+	}
+	caption := fmt.Sprintf("Latency (submission to completion) of every request of %s, one line per engine; the vertical axis is stretched towards the tail so p99 and p99.9 stand apart. Marks: ● p50, ▲ p99, ■ p99.9.", config)
+	if fromHist {
+		caption += " From the full histograms (--hist), rounds merged."
+	} else {
+		caption += " Drawn through the results file's percentiles (min, p50, p90, p99, p99.9, max; medians over rounds): the run had no --hist."
+	}
+	return &Chart{Name: name, Title: "Latency CDF: " + config, Caption: caption, Plot: p, W: 7 * vg.Inch, H: 4.5 * vg.Inch}, nil
+}

@@ -1,0 +1,294 @@
+// Package report draws aiobench's results for people: charts (gonum.org/v1/plot, as PNG and
+// SVG) and one self-contained page, index.html, with the charts embedded as SVG, the summary
+// table, the verdicts, the machine and the command lines. It reads what aiobench writes:
+// results files, latency histograms (--hist) and comparison summaries (gate, ab, a suite's
+// findings); the command's `report` subcommand and its --report flag call it. It measures
+// nothing and changes no results file.
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/internal/units"
+	"github.com/aiobench/aiobench/results"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+)
+
+// A Chart is one figure of the report.
+type Chart struct {
+	Name    string // file name without extension, unique in the report
+	Title   string
+	Caption string // what it shows and where its data comes from
+	Plot    *plot.Plot
+	W, H    vg.Length
+}
+
+// Options shape a report.
+type Options struct {
+	Threshold float64 // the sync-path threshold drawn on the regression chart, e.g. 0.05
+	Title     string  // the page's title; "" for one from the inputs
+}
+
+// A Report is what Build makes of the inputs.
+type Report struct {
+	Charts   []*Chart
+	Summary  []results.SummaryRow
+	Verdicts []string
+	Commands []string // the command lines of the results files
+	Machines []string // their machine fingerprints
+	Sources  []string // the files read
+	Notes    []string // what the reader should know about how the charts were made
+	Title    string
+}
+
+// Build turns the inputs into charts and the page's content.
+func Build(in *Inputs, o Options) (*Report, error) {
+	r := &Report{Title: o.Title, Verdicts: slices.Clone(in.Verdicts)}
+	var rows []results.Row
+	for _, f := range in.Files {
+		r.Sources = append(r.Sources, f.Name)
+		for _, c := range f.Comments {
+			if cmd, ok := strings.CutPrefix(c, "command: "); ok && !slices.Contains(r.Commands, cmd) {
+				r.Commands = append(r.Commands, cmd)
+			}
+			if m, ok := strings.CutPrefix(c, "machine: "); ok && !slices.Contains(r.Machines, m) {
+				r.Machines = append(r.Machines, m)
+			}
+		}
+		rows = append(rows, f.Rows...)
+	}
+	if r.Title == "" {
+		r.Title = "aiobench report"
+	}
+	r.Summary = results.Summarize(rows)
+
+	cdfs, err := cdfCharts(rows, in.Hists)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, cdfs...)
+	depth, err := depthCharts(r.Summary)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, depth...)
+
+	syncPath, other := splitChanges(in.Changes)
+	if len(syncPath) == 0 {
+		syncPath = syncPathFromRows(rows, o.Threshold)
+		if len(syncPath) > 0 {
+			r.Notes = append(r.Notes, "The sync-path chart is computed here from the results file's rows (each engine's cached reads against sync's, paired by round or duel session; signed-rank test), not taken from the run's own findings.")
+		}
+	}
+	if len(syncPath) > 0 && len(in.Verdicts) == 0 {
+		for _, c := range syncPath {
+			r.Verdicts = append(r.Verdicts, fmt.Sprintf("%s: a cached read costs %+.1f%% [%+.1f%%, %+.1f%%] of sync's lat mean (%s at %.3g%%)",
+				strings.TrimPrefix(c.Label, syncPathPrefix+" "), 100*c.Change, 100*c.Lo, 100*c.Hi, c.Verdict, 100*o.Threshold))
+		}
+	}
+	reg, err := forest("sync-path-regression", "Sync-path regression: a cached 4 KiB read's lat mean against sync's",
+		"change of lat mean against sync (%, + is slower)",
+		fmt.Sprintf("Each async engine's cached read against sync's: the estimate and its 95%% interval, coloured by verdict (blue PASS, red REGRESSION, orange INCONCLUSIVE); the dashed line is the threshold (%.3g%%): an interval wholly left of it passes. An interval marked cut reaches beyond the chart.", 100*o.Threshold),
+		syncPath, o.Threshold, false)
+	if err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		r.Charts = append(r.Charts, reg)
+	}
+	byMetric := map[string][]Change{}
+	var metrics []string
+	for _, c := range other {
+		if _, ok := byMetric[c.Metric]; !ok {
+			metrics = append(metrics, c.Metric)
+		}
+		byMetric[c.Metric] = append(byMetric[c.Metric], c)
+	}
+	for _, m := range metrics {
+		ch, err := forest("change-"+slugOf(m), "Change of "+m+": candidate against baseline", "change (%)",
+			fmt.Sprintf("Every comparison of %s, candidate against baseline: the estimate and its 95%% interval, coloured by verdict (blue PASS, green IMPROVEMENT, red REGRESSION, orange INCONCLUSIVE); dashed lines at ±%.3g%%. An interval marked cut reaches beyond the chart.", m, 100*o.Threshold),
+			byMetric[m], o.Threshold, true)
+		if err != nil {
+			return nil, err
+		}
+		r.Charts = append(r.Charts, ch)
+	}
+	return r, nil
+}
+
+// splitChanges separates the sync-path checks' headline lines (lat mean) from every other
+// comparison; other metrics of sync-path checks are left to the tables.
+func splitChanges(cs []Change) (syncPath, other []Change) {
+	for _, c := range cs {
+		switch {
+		case c.SyncPath && c.Metric == "lat_mean_us":
+			syncPath = append(syncPath, c)
+		case !c.SyncPath:
+			other = append(other, c)
+		}
+	}
+	return syncPath, other
+}
+
+// syncPathFromRows compares each engine's cached (warm) rows with sync's on the same
+// configuration, paired by round (or, for a duel's rows, by session): lat mean, lower is better.
+func syncPathFromRows(rows []results.Row, threshold float64) []Change {
+	type key struct{ group, engine string }
+	byRound := map[key]map[int]float64{}
+	var order []key
+	for i := range rows {
+		r := &rows[i]
+		if r.Cache != "warm" || r.Background != "" || !r.Complete || r.Errors+r.VerifyErrors > 0 || r.Ops == 0 {
+			continue
+		}
+		g := r.Duel
+		if g == "" {
+			g = results.ConfigKey(r)
+		}
+		name := r.Engine
+		if v := results.Variant(r); v != "" {
+			name += " " + v
+		}
+		k := key{g, name}
+		if byRound[k] == nil {
+			byRound[k] = map[int]float64{}
+			order = append(order, k)
+		}
+		byRound[k][r.Round] = r.LatMean
+	}
+	var cs []Change
+	for _, k := range order {
+		base := byRound[key{k.group, "sync"}]
+		if k.engine == "sync" || base == nil {
+			continue
+		}
+		var b, c []float64
+		for round, v := range byRound[k] {
+			if bv, ok := base[round]; ok {
+				b, c = append(b, bv), append(c, v)
+			}
+		}
+		if len(b) == 0 {
+			continue
+		}
+		res := compare.Paired(b, c, compare.LowerIsBetter, compare.Options{Threshold: threshold, Alpha: 0.05})
+		cs = append(cs, Change{Label: syncPathPrefix + " " + k.engine + " vs sync", Metric: "lat_mean_us", Change: res.Change,
+			Lo: res.Lo, Hi: res.Hi, Verdict: string(res.Verdict), Baseline: res.Baseline, Cand: res.Candidate, SyncPath: true, FromResultsFile: true})
+	}
+	return cs
+}
+
+// cdfCharts draw a CDF chart per configuration (not duel rows), from histograms where the run
+// wrote them, else from the rows' percentiles.
+func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
+	type group struct {
+		label string
+		names []string
+		rows  map[string][]*results.Row
+		hists map[string][]*results.Hist
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	name := func(r *results.Row) string {
+		if v := results.Variant(r); v != "" {
+			return r.Engine + " " + v
+		}
+		return r.Engine
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Duel != "" || !r.Complete || r.Ops == 0 {
+			continue
+		}
+		k := results.ConfigKey(r)
+		g := byKey[k]
+		if g == nil {
+			g = &group{label: configLabel(r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache), rows: map[string][]*results.Row{}, hists: map[string][]*results.Hist{}}
+			if r.Background != "" {
+				g.label += " with a " + r.Background + " load"
+			}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		n := name(r)
+		if _, ok := g.rows[n]; !ok {
+			g.names = append(g.names, n)
+		}
+		g.rows[n] = append(g.rows[n], r)
+	}
+	for i := range hists {
+		h := &hists[i]
+		if g := byKey[results.ConfigKey(&h.Row)]; g != nil {
+			if _, ok := g.rows[name(&h.Row)]; ok {
+				g.hists[name(&h.Row)] = append(g.hists[name(&h.Row)], h)
+			}
+		}
+	}
+	var charts []*Chart
+	for _, g := range groups {
+		var ss []series
+		fromHist := true
+		for _, n := range g.names {
+			if len(g.hists[n]) > 0 {
+				ss = append(ss, fromBuckets(n, g.hists[n]))
+			} else {
+				fromHist = false
+			}
+		}
+		if !fromHist { // all lines of a chart are drawn the same way
+			ss = ss[:0]
+			for _, n := range g.names {
+				ss = append(ss, fromPercentiles(n, g.rows[n]))
+			}
+		}
+		c, err := cdfChart("cdf-"+slugOf(g.label), g.label, ss, fromHist)
+		if err != nil {
+			return nil, err
+		}
+		charts = append(charts, c)
+	}
+	return charts, nil
+}
+
+// newPlot is plot.New with every text in Liberation Sans (gonum's default is the serif).
+func newPlot() *plot.Plot {
+	p := plot.New()
+	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font,
+		&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font} {
+		f.Variant = "Sans"
+	}
+	return p
+}
+
+// configLabel names a configuration as people say it: "randread 4k QD1 warm" (qd 0: left out).
+func configLabel(workload string, bs, qd, jobs int, cache string) string {
+	s := workload + " " + units.FormatSize(int64(bs))
+	if qd > 0 {
+		s += fmt.Sprintf(" QD%d", qd)
+	}
+	if jobs > 1 {
+		s += fmt.Sprintf(" ×%d jobs", jobs)
+	}
+	return s + " " + cache
+}
+
+// slugOf makes a file name part of s: lower case letters, digits and dashes.
+func slugOf(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(s) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
