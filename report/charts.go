@@ -181,7 +181,7 @@ func forest(name, title, xlabel, caption string, cs []Change, threshold float64,
 		if dashed {
 			l.Color, l.Dashes = verdictColors["REGRESSION"], []vg.Length{vg.Points(4), vg.Points(3)}
 			// Say what the line is at its top.
-			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: 100 * x, Y: top}}, Labels: []string{thresholdLabel(x, both)}})
+			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: 100 * x, Y: top}}, Labels: []string{thresholdLabel(x, both, 2*threshold < 0.08*(hi-lo))}})
 			if err != nil {
 				return err
 			}
@@ -213,10 +213,16 @@ func forest(name, title, xlabel, caption string, cs []Change, threshold float64,
 
 func finite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }
 
-// thresholdLabel names a threshold line: "+5% threshold", or on a two-sided chart "+5%", "-5%".
-func thresholdLabel(x float64, both bool) string {
-	if both {
-		return fmt.Sprintf("%+.3g%%", 100*x)
+// thresholdLabel names a threshold line: "+5% threshold", or on a two-sided chart "+5%" and
+// "-5%", or when the two lines are too close to tell apart, "±5%" on the upper one only.
+func thresholdLabel(x float64, both, close bool) string {
+	switch {
+	case !both:
+		return fmt.Sprintf("%+.3g%% threshold", 100*x)
+	case close && x > 0:
+		return fmt.Sprintf("±%.3g%%", 100*x)
+	case close:
+		return ""
 	}
-	return fmt.Sprintf("%+.3g%% threshold", 100*x)
+	return fmt.Sprintf("%+.3g%%", 100*x)
 }

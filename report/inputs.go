@@ -56,6 +56,9 @@ func ChangesOf(lines []compare.Line) []Change {
 // syncPathPrefix starts the name of every sync-path check (suites.Check.Name).
 const syncPathPrefix = "sync-path:"
 
+// interferencePrefix starts the name of every interference check (sync beside a load).
+const interferencePrefix = "interference:"
+
 // The kinds of file Load reads, by their first line.
 const kinds = "aiobench results files (--output), latency histograms (--hist), and comparison summaries (gate --summary, ab's summary.csv, a report's findings.csv)"
 

@@ -101,18 +101,33 @@ func Build(in *Inputs, o Options) (*Report, error) {
 	if reg != nil {
 		r.Charts = append(r.Charts, reg)
 	}
-	byMetric := map[string][]Change{}
-	var metrics []string
-	for _, c := range other {
-		if _, ok := byMetric[c.Metric]; !ok {
-			metrics = append(metrics, c.Metric)
-		}
-		byMetric[c.Metric] = append(byMetric[c.Metric], c)
+	// The other comparisons, a chart per kind and metric: a suite's interference checks (sync
+	// under a load against alone), or a gate's or ab's candidate against baseline.
+	type kind struct {
+		interference bool
+		metric       string
 	}
-	for _, m := range metrics {
-		ch, err := forest("change-"+slugOf(m), "Change of "+m+": candidate against baseline", "change (%)",
-			fmt.Sprintf("Every comparison of %s, candidate against baseline: the estimate and its 95%% interval, coloured by verdict (blue PASS, green IMPROVEMENT, red REGRESSION, orange INCONCLUSIVE); dashed lines at ±%.3g%%. An interval marked cut reaches beyond the chart.", m, 100*o.Threshold),
-			byMetric[m], o.Threshold, true)
+	byKind := map[kind][]Change{}
+	var kinds []kind
+	for _, c := range other {
+		k := kind{strings.HasPrefix(c.Label, interferencePrefix), c.Metric}
+		if k.interference {
+			c.Label = strings.TrimPrefix(c.Label, interferencePrefix+" ")
+		}
+		if _, ok := byKind[k]; !ok {
+			kinds = append(kinds, k)
+		}
+		byKind[k] = append(byKind[k], c)
+	}
+	for _, k := range kinds {
+		name, title := "change-"+slugOf(k.metric), "Change of "+k.metric+": candidate against baseline"
+		caption := fmt.Sprintf("Every comparison of %s, candidate against baseline", k.metric)
+		if k.interference {
+			name, title = "interference-"+slugOf(k.metric), "Interference: sync's "+k.metric+" under a cold load, against sync alone"
+			caption = fmt.Sprintf("Sync's %s with each engine's cold QD16 load beside it, against sync alone", k.metric)
+		}
+		caption += fmt.Sprintf(": the estimate and its 95%% interval, coloured by verdict (blue PASS, green IMPROVEMENT, red REGRESSION, orange INCONCLUSIVE); dashed lines at ±%.3g%%. An interval marked cut reaches beyond the chart.", 100*o.Threshold)
+		ch, err := forest(name, title, "change (%)", caption, byKind[k], o.Threshold, true)
 		if err != nil {
 			return nil, err
 		}
@@ -194,24 +209,32 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	}
 	var groups []*group
 	byKey := map[string]*group{}
+	// A run beside a background load is drawn with the same configuration alone: sync's
+	// latency alone and under each load, on one chart.
 	name := func(r *results.Row) string {
+		n := r.Engine
 		if v := results.Variant(r); v != "" {
-			return r.Engine + " " + v
+			n += " " + v
 		}
-		return r.Engine
+		if r.Background != "" {
+			n += " under a " + r.Background + " load"
+		}
+		return n
+	}
+	key := func(r *results.Row) string {
+		alone := *r
+		alone.Background = ""
+		return results.ConfigKey(&alone)
 	}
 	for i := range rows {
 		r := &rows[i]
 		if r.Duel != "" || !r.Complete || r.Ops == 0 {
 			continue
 		}
-		k := results.ConfigKey(r)
+		k := key(r)
 		g := byKey[k]
 		if g == nil {
 			g = &group{label: configLabel(r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache), rows: map[string][]*results.Row{}, hists: map[string][]*results.Hist{}}
-			if r.Background != "" {
-				g.label += " with a " + r.Background + " load"
-			}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -223,7 +246,7 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	}
 	for i := range hists {
 		h := &hists[i]
-		if g := byKey[results.ConfigKey(&h.Row)]; g != nil {
+		if g := byKey[key(&h.Row)]; g != nil {
 			if _, ok := g.rows[name(&h.Row)]; ok {
 				g.hists[name(&h.Row)] = append(g.hists[name(&h.Row)], h)
 			}

@@ -72,8 +72,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
+	var disp *progress.Display // made once the data is laid out; the duelist writes to it later
 	if len(spec.Duels) > 0 {
-		spec.Duelist = processDuelist(ctx, dir)
+		spec.Duelist = processDuelist(ctx, dir, func(label string) io.Writer { return disp.ActivityWriter(label + ": ") })
 	}
 	ds, err := layout(ctx, dir, 0, spec.MaxSize(), info)
 	if err != nil {
@@ -119,16 +120,20 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			p.Config.Live = live
 		}
 	}
-	disp := progress.New(stderr, progress.Options{Runs: spec.Len(), Quiet: o.quiet, Terminal: progress.IsTerminal(stderr), Live: live})
+	disp = progress.New(stderr, progress.Options{Runs: spec.Len(), Quiet: o.quiet, Terminal: progress.IsTerminal(stderr), Live: live})
 	defer disp.Close()
 	var rows []results.Row
 	var hists []results.Hist
-	done := 0
-	warned := map[string]bool{}
+	done := 0 // runs of the spec's Len: a duel is one, whatever rows it makes
+	warned, duels := map[string]bool{}, map[string]bool{}
 	measured, runErr := spec.Execute(ctx, ds, func(res *harness.Result, warmup bool) {
-		done++
-		disp.Finished()
 		r := &res.Row
+		if r.Duel == "" || !duels[r.Duel] {
+			duels[r.Duel] = true
+			done++
+			disp.Finished()
+			disp.Activity("")
+		}
 		r.Machine = machine
 		what := fmt.Sprintf("round %d", r.Round)
 		if r.DuelBlocks > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"strconv"
 
@@ -16,8 +17,9 @@ import (
 // processDuelist returns a Duelist that runs each of a suite's duels as `aiobench ab` runs a
 // comparison: in sessions of fresh `serve-arm` processes of this binary, one arm each, so that
 // the verdict holds across processes and not only in one. It returns nil, and the duels stay in
-// this process, where this binary cannot serve arms (a test binary).
-func processDuelist(ctx context.Context, dir string) suites.Duelist {
+// this process, where this binary cannot serve arms (a test binary). progress, when not nil,
+// gives the writer for a duel's progress lines (a session per line).
+func processDuelist(ctx context.Context, dir string, progress func(label string) io.Writer) suites.Duelist {
 	self, err := os.Executable()
 	if err != nil {
 		return nil
@@ -36,7 +38,12 @@ func processDuelist(ctx context.Context, dir string) suites.Duelist {
 			return nil, err
 		}
 		defer os.RemoveAll(tmp)
+		var w io.Writer
+		if progress != nil {
+			w = progress(d.Label)
+		}
 		out, err := ab.Run(ctx, ab.Config{
+			Progress: w,
 			Baseline: self, Candidate: self, RunArgs: append(configArgs(d.Config.A), "--dir", dir),
 			CandidateArgs: configArgs(d.Config.B), OutputDir: tmp, Mode: ab.ModeBlocks,
 			Runtime: d.Config.Runtime, Warmup: d.Config.Warmup, BlockTime: d.Config.BlockTime,

@@ -10,6 +10,7 @@
 package progress
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -55,6 +56,7 @@ type Display struct {
 	p          *mpb.Progress // nil off a terminal
 	run, suite *mpb.Bar
 	shown      atomic.Pointer[status]
+	activity   atomic.Pointer[string] // what is going on between runs (a duel's sessions)
 	finished   atomic.Int64 // runs reported by Finished
 	lastFinish atomic.Int64 // time.Since(start) at the last Finished, ns
 
@@ -104,6 +106,29 @@ func (d *Display) Println(line string) {
 	}
 }
 
+// Activity says what the run line shows while no run is in progress: work the Live does not
+// see, such as a duel's sessions in other processes. "" clears it.
+func (d *Display) Activity(s string) { d.activity.Store(&s) }
+
+// ActivityWriter returns a writer whose every line becomes the Activity, after prefix.
+func (d *Display) ActivityWriter(prefix string) io.Writer { return &activityWriter{d: d, prefix: prefix} }
+
+type activityWriter struct {
+	d      *Display
+	prefix string
+	part   []byte
+}
+
+func (w *activityWriter) Write(b []byte) (int, error) {
+	w.part = append(w.part, b...)
+	if i := bytes.LastIndexByte(w.part, '\n'); i >= 0 {
+		lines := bytes.Split(w.part[:i], []byte("\n"))
+		w.d.Activity(w.prefix + string(lines[len(lines)-1]))
+		w.part = append(w.part[:0], w.part[i+1:]...)
+	}
+	return len(b), nil
+}
+
 // Finished counts one run as done.
 func (d *Display) Finished() {
 	d.lastFinish.Store(int64(time.Since(d.start)))
@@ -140,6 +165,9 @@ func (d *Display) poll() {
 			v = d.o.Live.View()
 		}
 		run, frac := describe(v, rate.update(v))
+		if a := d.activity.Load(); a != nil && *a != "" && (v.Config == nil || v.Ended) {
+			run = *a
+		}
 		d.shown.Store(&status{run: run, suite: d.suiteLine(v)})
 		d.run.SetCurrent(int64(math.Min(frac, 0.999) * 1000))
 		d.suite.SetCurrent(min(d.finished.Load(), int64(max(d.o.Runs, 1))-1))
