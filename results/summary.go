@@ -40,6 +40,8 @@ type SummaryRow struct {
 	VsSync  float64
 	HasSync bool
 	Errors  int64
+
+	config int // the configuration's place in the rows, for the order
 }
 
 // Warm reports whether the row is a cached read, compared with sync by its cost.
@@ -53,8 +55,9 @@ func (s *SummaryRow) Name() string {
 	return s.Engine + " " + s.Variant
 }
 
-// Summarize groups rows by configuration and engine, in the order they first appear. Rows of
-// duels and failed rows are left out of the figures (their errors are counted).
+// Summarize groups rows by configuration and engine: configurations in the order they first
+// appear, sync first in each (the reference), then the other engines as they first appear. Rows
+// of duels and failed rows are left out of the figures (their errors are counted).
 func Summarize(rows []Row) []SummaryRow {
 	type group struct {
 		s                         SummaryRow
@@ -62,15 +65,20 @@ func Summarize(rows []Row) []SummaryRow {
 	}
 	var order []string
 	groups := map[string]*group{}
+	configs := map[string]int{}
 	for i := range rows {
 		r := &rows[i]
 		if r.Duel != "" {
 			continue
 		}
-		k := ConfigKey(r) + "|" + r.Engine + "|" + Variant(r)
+		c := ConfigKey(r)
+		if _, ok := configs[c]; !ok {
+			configs[c] = len(configs)
+		}
+		k := c + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Workload: r.Workload, Cache: r.Cache, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs}}
+			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Workload: r.Workload, Cache: r.Cache, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, config: configs[c]}}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -89,6 +97,12 @@ func Summarize(rows []Row) []SummaryRow {
 		g.s.LatP99, g.s.CPUPerOp = spreadOf(g.p99), spreadOf(g.cpu)
 		out = append(out, g.s)
 	}
+	slices.SortStableFunc(out, func(a, b SummaryRow) int {
+		if a.config != b.config {
+			return a.config - b.config
+		}
+		return b2i(a.Engine != "sync" || a.Variant != "") - b2i(b.Engine != "sync" || b.Variant != "")
+	})
 	for i := range out {
 		s := &out[i]
 		if s.Engine == "sync" || s.Rounds == 0 {
@@ -193,4 +207,11 @@ func WriteSummaryMarkdown(w io.Writer, rows []Row) error {
 	b.WriteString("\nMedian over rounds [lowest–highest]; latencies in µs. vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

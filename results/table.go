@@ -72,10 +72,48 @@ func WriteRounds(w io.Writer, rows []Row) error {
 	return t.Render()
 }
 
+// WriteCounterMedians prints the engines' counters as WriteCounters does, but one line per
+// configuration and engine setting: the median over its rounds (rounds says how many).
+func WriteCounterMedians(w io.Writer, rows []Row) error {
+	type group struct {
+		row  Row
+		vals map[string][]float64
+	}
+	var order []*group
+	groups := map[string]*group{}
+	for i := range rows {
+		r := &rows[i]
+		if len(r.Counters) == 0 || r.Duel != "" {
+			continue
+		}
+		k := ConfigKey(r) + "|" + r.Engine + "|" + Variant(r)
+		g := groups[k]
+		if g == nil {
+			g = &group{row: Row{Engine: r.Engine, Cache: r.Cache, IODepth: r.IODepth, Settings: r.Settings, Counters: map[string]float64{}}, vals: map[string][]float64{}}
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.row.Round++ // the rounds
+		for name, v := range r.Counters {
+			g.vals[name] = append(g.vals[name], v)
+		}
+	}
+	med := make([]Row, len(order))
+	for i, g := range order {
+		for name, vs := range g.vals {
+			g.row.Counters[name] = spreadOf(vs).Median
+		}
+		med[i] = g.row
+	}
+	return writeCounters(w, med, "rounds")
+}
+
 // WriteCounters prints the engines' counters: one table per engine that kept any, with
 // only the counters that are not 0 in some row of it, in schema order (µs where the column's
 // unit says so).
-func WriteCounters(w io.Writer, rows []Row) error {
+func WriteCounters(w io.Writer, rows []Row) error { return writeCounters(w, rows, "round") }
+
+func writeCounters(w io.Writer, rows []Row, round string) error {
 	var engines []string
 	for i := range rows {
 		if len(rows[i].Counters) > 0 && !slices.Contains(engines, rows[i].Engine) {
@@ -96,7 +134,7 @@ func WriteCounters(w io.Writer, rows []Row) error {
 		if len(cols) == 0 {
 			continue
 		}
-		header := []string{"engine", "round", "cache", "qd"}
+		header := []string{"engine", round, "cache", "qd"}
 		for _, c := range cols {
 			header = append(header, c.Name)
 		}
@@ -109,7 +147,11 @@ func WriteCounters(w io.Writer, rows []Row) error {
 			if r.Engine != e {
 				continue
 			}
-			cells := []string{r.Engine, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
+			name := r.Engine
+			if v := Variant(r); v != "" {
+				name += " " + v
+			}
+			cells := []string{name, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
 			for _, c := range cols {
 				cells = append(cells, formatCounter(r.Counters[c.Name]))
 			}

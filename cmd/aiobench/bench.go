@@ -271,9 +271,10 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, thr
 	return findings, verdicts, nil
 }
 
-// printRows prints the results on stdout: with more than one row a summary (medians over
-// rounds, the comparison with sync) and, with --rounds-table, every round; a single row as
-// its round. Then the engines' counters.
+// printRows prints the results on stdout: with --rounds-table (or a single row) every round and
+// the engines' counters in each, else the counters' medians over rounds; then, with more than
+// one row, the summary (medians over rounds, the comparison with sync), last so that it is what
+// a terminal shows when the run ends.
 func (o *options) printRows(w io.Writer, rows []results.Row) error {
 	switch o.format {
 	case "benchfmt":
@@ -285,13 +286,16 @@ func (o *options) printRows(w io.Writer, rows []results.Row) error {
 		if err := results.WriteRounds(w, rows); err != nil {
 			return err
 		}
-	}
-	if len(rows) > 1 {
-		if err := results.WriteSummary(w, rows); err != nil {
+		if err := results.WriteCounters(w, rows); err != nil {
 			return err
 		}
+	} else if err := results.WriteCounterMedians(w, rows); err != nil {
+		return err
 	}
-	return results.WriteCounters(w, rows)
+	if len(rows) > 1 { // last: what a terminal shows at the prompt
+		return results.WriteSummary(w, rows)
+	}
+	return nil
 }
 
 // verdictLine says one check's answer in a sentence, on its headline metric: a sync-path
