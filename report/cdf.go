@@ -10,7 +10,6 @@ import (
 	"github.com/montanaflynn/stats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -140,7 +139,7 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		l.Color = plotutil.Color(i)
+		l.Color, l.Dashes = lineColor(i), lineDashes(i)
 		l.Width = vg.Points(1.5)
 		p.Add(l)
 		p.Legend.Add(s.name, l)
@@ -152,14 +151,14 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 			if err != nil {
 				return nil, err
 			}
-			sc.Color, sc.Shape, sc.Radius = plotutil.Color(i), mark.glyph, vg.Points(3.5)
+			sc.Color, sc.Shape, sc.Radius = lineColor(i), mark.glyph, vg.Points(3.5)
 			p.Add(sc)
 		}
 	}
 	// The marks' legend: one entry per quantile, in grey.
 	for _, mark := range marks {
 		sc, _ := plotter.NewScatter(plotter.XYs{})
-		sc.Color, sc.Shape, sc.Radius = color.Gray{Y: 0x50}, mark.glyph, vg.Points(3.5)
+		sc.Color, sc.Shape, sc.Radius = color.Black, mark.glyph, vg.Points(3.5)
 		p.Legend.Add(mark.name, sc)
 	}
 	caption := fmt.Sprintf("Latency (submission to completion) of every request of %s, one line per engine; the vertical axis is stretched towards the tail so p99 and p99.9 stand apart. Marks: ● p50, ▲ p99, ■ p99.9.", config)

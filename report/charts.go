@@ -81,8 +81,8 @@ func depthCharts(sum []results.SummaryRow) ([]*Chart, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s %s: %w", f.label, name, err)
 				}
-				l.Color, l.Width = plotutil.Color(i), vg.Points(1.5)
-				s.Color, s.Shape = plotutil.Color(i), plotutil.Shape(i)
+				l.Color, l.Width, l.Dashes = lineColor(i), vg.Points(1.5), lineDashes(i)
+				s.Color, s.Shape = lineColor(i), plotutil.Shape(i)
 				p.Add(l, s)
 				p.Legend.Add(name, l, s)
 			}
@@ -99,6 +99,24 @@ func depthCharts(sum []results.SummaryRow) ([]*Chart, error) {
 		}
 	}
 	return charts, nil
+}
+
+// palette tells up to ten lines apart (Tableau 10); beyond ten, lines are also dashed.
+var palette = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xd6, 0x27, 0x28, 0xff},
+	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
+	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
+}
+
+// lineColor is the i-th series' colour.
+func lineColor(i int) color.Color { return palette[i%len(palette)] }
+
+// lineDashes is the i-th series' dash pattern: solid for the first ten.
+func lineDashes(i int) []vg.Length {
+	if i < len(palette) {
+		return nil
+	}
+	return plotutil.Dashes(1 + (i/len(palette)-1)%4)
 }
 
 // verdictColors colour a change by its verdict.

@@ -254,6 +254,8 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	}
 	var charts []*Chart
 	for _, g := range groups {
+		// sync first, as in the summary: the reference.
+		slices.SortStableFunc(g.names, func(a, b string) int { return b2i(a != "sync") - b2i(b != "sync") })
 		var ss []series
 		fromHist := true
 		for _, n := range g.names {
@@ -314,4 +316,11 @@ func slugOf(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
