@@ -23,6 +23,9 @@ type Inputs struct {
 	Changes []Change        // comparisons: a suite's findings, a gate's or an ab's summary
 	// Verdicts are the suite's sentences, as the run printed them (optional).
 	Verdicts []string
+	// Context are files whose command lines and machines the page shows, but not their rows:
+	// the two sides of a gate or an ab.
+	Context []*results.File
 }
 
 // A Change is one comparison of one metric: the estimate and its 95% interval, relative (0.05

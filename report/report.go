@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/results"
 	"gonum.org/v1/plot"
@@ -49,8 +48,7 @@ type Report struct {
 // Build turns the inputs into charts and the page's content.
 func Build(in *Inputs, o Options) (*Report, error) {
 	r := &Report{Title: o.Title, Verdicts: slices.Clone(in.Verdicts)}
-	var rows []results.Row
-	for _, f := range in.Files {
+	for _, f := range append(slices.Clone(in.Files), in.Context...) {
 		r.Sources = append(r.Sources, f.Name)
 		for _, c := range f.Comments {
 			if cmd, ok := strings.CutPrefix(c, "command: "); ok && !slices.Contains(r.Commands, cmd) {
@@ -60,7 +58,10 @@ func Build(in *Inputs, o Options) (*Report, error) {
 				r.Machines = append(r.Machines, m)
 			}
 		}
-		rows = append(rows, f.Rows...)
+	}
+	rows, tagged := rowsOf(in.Files)
+	if tagged {
+		r.Notes = append(r.Notes, "The results files share configurations: each file's rows are drawn and summarised apart, named by their file (file=…), not merged as rounds.")
 	}
 	if r.Title == "" {
 		r.Title = "aiobench report"
@@ -148,54 +149,6 @@ func splitChanges(cs []Change) (syncPath, other []Change) {
 		}
 	}
 	return syncPath, other
-}
-
-// syncPathFromRows compares each engine's cached (warm) rows with sync's on the same
-// configuration, paired by round (or, for a duel's rows, by session): lat mean, lower is better.
-func syncPathFromRows(rows []results.Row, threshold float64) []Change {
-	type key struct{ group, engine string }
-	byRound := map[key]map[int]float64{}
-	var order []key
-	for i := range rows {
-		r := &rows[i]
-		if r.Cache != "warm" || r.Background != "" || !r.Complete || r.Errors+r.VerifyErrors > 0 || r.Ops == 0 {
-			continue
-		}
-		g := r.Duel
-		if g == "" {
-			g = results.ConfigKey(r)
-		}
-		name := r.Engine
-		if v := results.Variant(r); v != "" {
-			name += " " + v
-		}
-		k := key{g, name}
-		if byRound[k] == nil {
-			byRound[k] = map[int]float64{}
-			order = append(order, k)
-		}
-		byRound[k][r.Round] = r.LatMean
-	}
-	var cs []Change
-	for _, k := range order {
-		base := byRound[key{k.group, "sync"}]
-		if k.engine == "sync" || base == nil {
-			continue
-		}
-		var b, c []float64
-		for round, v := range byRound[k] {
-			if bv, ok := base[round]; ok {
-				b, c = append(b, bv), append(c, v)
-			}
-		}
-		if len(b) == 0 {
-			continue
-		}
-		res := compare.Paired(b, c, compare.LowerIsBetter, compare.Options{Threshold: threshold, Alpha: 0.05})
-		cs = append(cs, Change{Label: syncPathPrefix + " " + k.engine + " vs sync", Metric: "lat_mean_us", Change: res.Change,
-			Lo: res.Lo, Hi: res.Hi, Verdict: string(res.Verdict), Baseline: res.Baseline, Cand: res.Candidate, SyncPath: true, FromResultsFile: true})
-	}
-	return cs
 }
 
 // cdfCharts draw a CDF chart per configuration (not duel rows), from histograms where the run

@@ -108,12 +108,7 @@ func Summarize(rows []Row) []SummaryRow {
 		if s.Engine == "sync" || s.Rounds == 0 {
 			continue
 		}
-		for j := range out {
-			b := &out[j]
-			if b.Engine != "sync" || b.Variant != "" || b.Rounds == 0 || b.Workload != s.Workload || b.Cache != s.Cache ||
-				b.BS != s.BS || b.QD != s.QD || b.Jobs != s.Jobs {
-				continue
-			}
+		if b := reference(out, s); b != nil {
 			s.HasSync = true
 			if s.Warm() {
 				s.VsSync = 100 * (s.LatMean.Median/b.LatMean.Median - 1)
@@ -123,6 +118,37 @@ func Summarize(rows []Row) []SummaryRow {
 		}
 	}
 	return out
+}
+
+// reference is the sync row s is compared with: sync on s's configuration with the same
+// settings (settings given for a run are recorded on every engine's rows, and a report tags
+// each file's rows), else with none, else the only one there is; nil when there is none.
+func reference(out []SummaryRow, s *SummaryRow) *SummaryRow {
+	var same, bare, only *SummaryRow
+	n := 0
+	for j := range out {
+		b := &out[j]
+		if b.Engine != "sync" || b.Rounds == 0 || b.config != s.config {
+			continue
+		}
+		n++
+		only = b
+		switch b.Variant {
+		case s.Variant:
+			same = b
+		case "":
+			bare = b
+		}
+	}
+	switch {
+	case same != nil:
+		return same
+	case bare != nil:
+		return bare
+	case n == 1:
+		return only
+	}
+	return nil
 }
 
 // ConfigKey is what rows of one configuration share whatever the engine: workload, bs, iodepth,

@@ -18,6 +18,7 @@ import (
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/internal/sysinfo"
+	"github.com/aiobench/aiobench/report"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
 	flag "github.com/spf13/pflag"
@@ -43,7 +44,7 @@ func version(args []string, stdout io.Writer) error {
 // to both binaries. calibrateFlags are calibrate's.
 var (
 	abFlags = map[string]bool{"baseline-bin": true, "candidate-bin": true, "candidate-args": true, "output-dir": true,
-		"rounds": true, "sessions": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false}
+		"rounds": true, "sessions": true, "threshold": true, "alpha": true, "metrics": true, "format": true, "strict": false, "help": false, "report": true}
 	calibrateFlags = map[string]bool{"rounds": true, "sessions": true, "alpha": true, "threshold": true, "metrics": true, "format": true,
 		"suggest-threshold": false, "help": false}
 )
@@ -80,6 +81,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
 	sessions := fs.Int("sessions", ab.DefaultSessions, "block by block: fresh pairs of processes the runtime is split into")
 	strict := fs.Bool("strict", false, "exit 3 when a comparison is inconclusive")
+	reportDir := fs.String("report", "", "also write the charts of the changes and index.html into this directory (as aiobench report)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	cf.metrics = []string{"iops", "lat_p99_us"}
 	if err := fs.Parse(own); err != nil {
@@ -98,6 +100,11 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkSamples(*rounds, *sessions, cf.opts.Alpha); err != nil {
 		return err
+	}
+	if *reportDir != "" {
+		if err := report.CheckDir(*reportDir); err != nil {
+			return usagef("ab: --report %v", err)
+		}
 	}
 	metrics, err := cf.resolve()
 	if err != nil {
@@ -136,6 +143,14 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := compare.WriteTable(stdout, res.Lines, cf.format); err != nil {
 		return err
+	}
+	if *reportDir != "" {
+		sides := []string{filepath.Join(out, ab.BaselineFile), filepath.Join(out, ab.CandidateFile)}
+		page, err := comparisonReport(*reportDir, "aiobench ab", res.Lines, sides, cf.opts.Threshold)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		fmt.Fprintf(stderr, "aiobench: report written; open %s\n", page)
 	}
 	return gateExit(res.Lines, cf.opts, *strict)
 }

@@ -50,14 +50,19 @@ func TestABEndToEnd(t *testing.T) {
 	common := []string{"ab", "--baseline-bin", bin, "--candidate-bin", bin, "--engine", "null", "--size", "8M",
 		"--dir", dir, "--runtime", "700ms", "--warmup", "100ms", "--threshold", "5%", "--metrics", "iops"}
 
-	out := filepath.Join(dir, "out")
-	stdout, stderr, code := call(append(common, "--output-dir", out)...)
+	out, rep := filepath.Join(dir, "out"), filepath.Join(dir, "report")
+	stdout, stderr, code := call(append(common, "--output-dir", out, "--report", rep)...)
 	if code != 0 || !strings.Contains(stdout, "pairs of interleaved blocks") || strings.Contains(stdout, "REGRESSION") {
 		t.Errorf("A/A: exit %d\n%s%s", code, stdout, stderr)
 	}
 	for _, f := range []string{"baseline.csv", "candidate.csv", "summary.csv"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("A/A: %s not written: %v", f, err)
+		}
+	}
+	for _, f := range []string{"index.html", "change-iops.svg", "change-iops.png"} {
+		if _, err := os.Stat(filepath.Join(rep, f)); err != nil {
+			t.Errorf("A/A --report: %s not written: %v", f, err)
 		}
 	}
 

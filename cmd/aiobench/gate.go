@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aiobench/aiobench/compare"
+	"github.com/aiobench/aiobench/report"
 	"github.com/aiobench/aiobench/results"
 	flag "github.com/spf13/pflag"
 )
@@ -111,6 +112,7 @@ func gate(args []string, stdout, stderr io.Writer) error {
 	candidate := fs.String("candidate", "", "results file of the candidate (required)")
 	summary := fs.String("summary", "", "also write the comparison as CSV to this file")
 	strict := fs.Bool("strict", false, "exit 3 when a comparison is inconclusive")
+	reportDir := fs.String("report", "", "also write the charts of the changes and index.html into this directory (as aiobench report)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		return usagef("gate: %v (see aiobench gate --help)", err)
@@ -130,9 +132,21 @@ func gate(args []string, stdout, stderr io.Writer) error {
 	if err := checkSummary(*summary); err != nil {
 		return err
 	}
+	if *reportDir != "" {
+		if err := report.CheckDir(*reportDir); err != nil {
+			return usagef("gate: --report %v", err)
+		}
+	}
 	lines, err := compareFiles(&cf, *baseline, []string{*candidate}, stdout, stderr)
 	if err != nil {
 		return err
+	}
+	if *reportDir != "" {
+		page, err := comparisonReport(*reportDir, "aiobench gate", lines, []string{*baseline, *candidate}, cf.opts.Threshold)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		fmt.Fprintf(stderr, "aiobench: report written; open %s\n", page)
 	}
 	if *summary != "" {
 		var buf bytes.Buffer

@@ -65,8 +65,12 @@ func TestGateSummaryAndCompare(t *testing.T) {
 	dir := t.TempDir()
 	sum := filepath.Join(dir, "s.csv")
 	base, slower := filepath.Join("testdata", "gate", "base.csv"), filepath.Join("testdata", "gate", "slower.csv")
-	if _, _, code := call("gate", "--baseline", base, "--candidate", slower, "--summary", sum); code != 1 {
+	rep := filepath.Join(dir, "report")
+	if _, _, code := call("gate", "--baseline", base, "--candidate", slower, "--summary", sum, "--report", rep); code != 1 {
 		t.Fatalf("exit %d", code)
+	}
+	if page, err := os.ReadFile(filepath.Join(rep, "index.html")); err != nil || !strings.Contains(string(page), "REGRESSION") || !strings.Contains(string(page), "change-iops") {
+		t.Errorf("--report: index.html %v, want the changes with their verdicts", err)
 	}
 	data, _ := os.ReadFile(sum)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")

@@ -99,3 +99,26 @@ func runReport(dir string, comments []string, rows []results.Row, hists []result
 	}
 	return written[len(written)-1], nil
 }
+
+// comparisonReport is --report DIR of gate and ab: the change of every metric with its
+// interval, and the two sides' command lines and machines (their rows are not drawn: the
+// baseline's and the candidate's rounds are not one sample).
+func comparisonReport(dir, title string, lines []compare.Line, sides []string, threshold float64) (string, error) {
+	in := &report.Inputs{Changes: report.ChangesOf(lines)}
+	for _, p := range sides {
+		f, err := results.ReadFile(p)
+		if err != nil {
+			return "", err
+		}
+		in.Context = append(in.Context, f)
+	}
+	r, err := report.Build(in, report.Options{Threshold: threshold, Title: title})
+	if err != nil {
+		return "", err
+	}
+	written, err := r.Write(dir)
+	if err != nil {
+		return "", err
+	}
+	return written[len(written)-1], nil
+}
