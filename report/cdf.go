@@ -87,7 +87,27 @@ func fromBuckets(name string, hs []*results.Hist) series {
 			break
 		}
 	}
+	s.pts = thin(s.pts)
 	return s
+}
+
+// thin drops the points of a CDF that lie within a small step of the last point kept, in both
+// of the chart's scales (log latency, tail-stretched fraction): a histogram has thousands of
+// buckets, a chart's line needs a few hundred points. The first and last points stay.
+func thin(pts plotter.XYs) plotter.XYs {
+	const step = 0.004 // under a pixel: of a decade of latency, and of a "nine" of the fraction
+	tail := func(q float64) float64 { return -math.Log10(1 - math.Min(q, topQ)) }
+	out := pts[:0:0]
+	for i, p := range pts {
+		if i > 0 && i < len(pts)-1 {
+			last := out[len(out)-1]
+			if math.Abs(math.Log10(p.X/last.X)) < step && math.Abs(tail(p.Y)-tail(last.Y)) < step {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // fromPercentiles draws what a results file has: the medians over rounds of min, p50, p90,
