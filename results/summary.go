@@ -31,6 +31,7 @@ func spreadOf(v []float64) Spread {
 type SummaryRow struct {
 	Engine, Variant               string // Variant: the engine's settings that differ, e.g. "notifier=uring"
 	Workload, Cache               string
+	Background                    string // the engine of a load run beside it (the syncfirst suite's interference)
 	BS, QD, Jobs, Rounds          int
 	IOPS, LatMean, LatP50, LatP99 Spread
 	CPUPerOp                      Spread
@@ -42,17 +43,23 @@ type SummaryRow struct {
 	Errors  int64
 
 	config int // the configuration's place in the rows, for the order
+	alone  int // the place of the same configuration without the background load
 }
 
 // Warm reports whether the row is a cached read, compared with sync by its cost.
 func (s *SummaryRow) Warm() bool { return s.Cache == "warm" }
 
-// Name is the engine with its variant, e.g. "retry notifier=uring".
+// Name is the engine with its variant and its background load, e.g. "retry notifier=uring",
+// "sync under a uring load".
 func (s *SummaryRow) Name() string {
-	if s.Variant == "" {
-		return s.Engine
+	n := s.Engine
+	if s.Variant != "" {
+		n += " " + s.Variant
 	}
-	return s.Engine + " " + s.Variant
+	if s.Background != "" {
+		n += " under a " + s.Background + " load"
+	}
+	return n
 }
 
 // Summarize groups rows by configuration and engine: configurations in the order they first
@@ -72,13 +79,17 @@ func Summarize(rows []Row) []SummaryRow {
 			continue
 		}
 		c := ConfigKey(r)
-		if _, ok := configs[c]; !ok {
-			configs[c] = len(configs)
+		noLoad := *r
+		noLoad.Background = ""
+		for _, k := range []string{ConfigKey(&noLoad), c} {
+			if _, ok := configs[k]; !ok {
+				configs[k] = len(configs)
+			}
 		}
 		k := c + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Workload: r.Workload, Cache: r.Cache, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, config: configs[c]}}
+			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Workload: r.Workload, Cache: r.Cache, Background: r.Background, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, config: configs[c], alone: configs[ConfigKey(&noLoad)]}}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -105,7 +116,7 @@ func Summarize(rows []Row) []SummaryRow {
 	})
 	for i := range out {
 		s := &out[i]
-		if s.Engine == "sync" || s.Rounds == 0 {
+		if s.Engine == "sync" && s.Background == "" || s.Rounds == 0 {
 			continue
 		}
 		if b := reference(out, s); b != nil {
@@ -120,15 +131,20 @@ func Summarize(rows []Row) []SummaryRow {
 	return out
 }
 
-// reference is the sync row s is compared with: sync on s's configuration with the same
-// settings (settings given for a run are recorded on every engine's rows, and a report tags
-// each file's rows), else with none, else the only one there is; nil when there is none.
+// reference is the sync row s is compared with: sync on s's configuration (for sync under a
+// load, sync alone) with the same settings (settings given for a run are recorded on every
+// engine's rows, and a report tags each file's rows), else with none, else the only one there
+// is; nil when there is none.
 func reference(out []SummaryRow, s *SummaryRow) *SummaryRow {
 	var same, bare, only *SummaryRow
 	n := 0
+	config := s.config
+	if s.Engine == "sync" {
+		config = s.alone
+	}
 	for j := range out {
 		b := &out[j]
-		if b.Engine != "sync" || b.Rounds == 0 || b.config != s.config {
+		if b.Engine != "sync" || b.Rounds == 0 || b.config != config || b == s {
 			continue
 		}
 		n++

@@ -11,6 +11,7 @@ func TestSummarize(t *testing.T) {
 		return Row{Engine: engine, Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: cache, Size: 1 << 20,
 			Round: round, LatMean: lat, IOPS: iops, Ops: 100, Complete: true, Settings: settings}
 	}
+	loaded := func(r Row, bg string) Row { r.Background = bg; return r }
 	notifier := map[string]string{"notifier": "uring"}
 	fileA, fileB := map[string]string{"file": "a.csv"}, map[string]string{"file": "b.csv"}
 	for _, tc := range []struct {
@@ -33,6 +34,9 @@ func TestSummarize(t *testing.T) {
 			row("sync", "warm", 1, 2.0, 500, fileB), row("retry", "warm", 1, 3.0, 400, fileB),
 		}, []string{"sync file=a.csv: -", "retry file=a.csv: +10.0", "sync file=b.csv: -", "retry file=b.csv: +50.0"}},
 		{"no sync", []Row{row("retry", "warm", 1, 1.0, 1000, nil)}, []string{"retry: -"}},
+		{"sync under a load against sync alone", []Row{
+			row("sync", "warm", 1, 1.0, 1000, nil), loaded(row("sync", "warm", 1, 1.5, 700, nil), "uring"),
+		}, []string{"sync: -", "sync under a uring load: +50.0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sum := Summarize(tc.rows)

@@ -246,7 +246,12 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, thr
 		how = "sync-path checks by duel in this process (block bootstrap), interference by " + how
 	}
 	fmt.Fprintf(w, "%s: paired comparisons (%s; threshold %.3g%%):\n", spec.Name, how, 100*threshold)
-	if err := compare.WriteTable(w, lines, "table"); err != nil {
+	format := "table"
+	if o.format == "markdown" { // the findings too, for the same pull request
+		format = "markdown"
+		fmt.Fprintln(w)
+	}
+	if err := compare.WriteTable(w, lines, format); err != nil {
 		return nil, nil, err
 	}
 	var verdicts []string
