@@ -26,22 +26,7 @@ func TestPageInChromium(t *testing.T) {
 	if browser == "" {
 		t.Skip("no Chromium on this machine: install Debian's chromium package (.ci/run does)")
 	}
-	var paths []string
-	for _, p := range []string{"aiolat.csv", "cold.csv", "cold.hist.csv", "warm.csv", "gate.csv"} {
-		paths = append(paths, filepath.Join("testdata", p))
-	}
-	in, err := Load(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Build(in, Options{Threshold: 0.05})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := r.Write(dir); err != nil {
-		t.Fatal(err)
-	}
+	r, dir, _ := drawFixtures(t, "aiolat.csv", "cold.csv", "cold.hist.csv", "warm.csv", "gate.csv")
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true),

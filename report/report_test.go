@@ -80,23 +80,7 @@ func TestChartsFromGoldenFiles(t *testing.T) {
 		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var paths []string
-			for _, p := range tc.inputs {
-				paths = append(paths, filepath.Join("testdata", p))
-			}
-			in, err := Load(paths)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := Build(in, Options{Threshold: 0.05})
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			written, err := r.Write(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, dir, written := drawFixtures(t, tc.inputs...)
 			var names []string
 			for _, c := range r.Charts {
 				names = append(names, c.Name)
@@ -127,6 +111,28 @@ func TestChartsFromGoldenFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// drawFixtures builds the report of the named files of testdata and writes it into a temporary
+// directory.
+func drawFixtures(t *testing.T, names ...string) (r *Report, dir string, written []string) {
+	t.Helper()
+	var paths []string
+	for _, p := range names {
+		paths = append(paths, filepath.Join("testdata", p))
+	}
+	in, err := Load(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = Build(in, Options{Threshold: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	if written, err = r.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	return r, dir, written
 }
 
 func checkPNG(t *testing.T, path string) {

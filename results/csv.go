@@ -70,15 +70,18 @@ func WriteFile(path string, comments []string, rows []Row) error {
 
 // LooksLikeResults reports whether the file at path was written by aiobench (it starts with
 // aiobench's comment line). The command refuses to overwrite any other file with --output.
-func LooksLikeResults(path string) bool {
+func LooksLikeResults(path string) bool { return startsWith(path, "# "+MagicComment) }
+
+// startsWith reports whether the file at path begins with prefix.
+func startsWith(path, prefix string) bool {
 	f, err := os.Open(path)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, len(MagicComment)+2)
+	head := make([]byte, len(prefix))
 	n, _ := io.ReadFull(f, head)
-	return bytes.HasPrefix(head[:n], []byte("# "+MagicComment))
+	return string(head[:n]) == prefix
 }
 
 // MagicComment starts the first comment line of every file aiobench writes.

@@ -1,12 +1,10 @@
 package results
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -94,16 +92,7 @@ func WriteHistFile(path string, comments []string, hs []Hist) error {
 }
 
 // LooksLikeHist reports whether the file at path is a histogram file aiobench wrote.
-func LooksLikeHist(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head := make([]byte, len(HistMagic)+2)
-	n, _ := io.ReadFull(f, head)
-	return bytes.Equal(head[:n], []byte("# "+HistMagic))
-}
+func LooksLikeHist(path string) bool { return startsWith(path, "# "+HistMagic+"\n") }
 
 // ReadHists reads a histogram file; a run's buckets are its consecutive lines with the same
 // configuration and round.

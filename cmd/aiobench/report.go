@@ -51,16 +51,26 @@ func reportCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("report: %v", err)
 	}
-	r, err := report.Build(in, report.Options{Threshold: threshold, Title: *title})
+	page, charts, err := draw(*out, in, report.Options{Threshold: threshold, Title: *title})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	written, err := r.Write(*out)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	fmt.Fprintf(stdout, "report: %d charts; open %s\n", len(r.Charts), written[len(written)-1])
+	fmt.Fprintf(stdout, "report: %d charts; open %s\n", charts, page)
 	return nil
+}
+
+// draw builds the report of in and writes it into dir; it returns the page's path and the
+// number of charts.
+func draw(dir string, in *report.Inputs, o report.Options) (page string, charts int, err error) {
+	r, err := report.Build(in, o)
+	if err != nil {
+		return "", 0, err
+	}
+	written, err := r.Write(dir)
+	if err != nil {
+		return "", 0, err
+	}
+	return written[len(written)-1], len(r.Charts), nil
 }
 
 // runReport is --report DIR at the end of a run: the run's results, histograms and findings
@@ -89,15 +99,8 @@ func runReport(dir string, comments []string, rows []results.Row, hists []result
 			return "", err
 		}
 	}
-	r, err := report.Build(in, report.Options{Threshold: threshold})
-	if err != nil {
-		return "", err
-	}
-	written, err := r.Write(dir)
-	if err != nil {
-		return "", err
-	}
-	return written[len(written)-1], nil
+	page, _, err := draw(dir, in, report.Options{Threshold: threshold})
+	return page, err
 }
 
 // comparisonReport is --report DIR of gate and ab: the change of every metric with its
@@ -112,13 +115,6 @@ func comparisonReport(dir, title string, lines []compare.Line, sides []string, t
 		}
 		in.Context = append(in.Context, f)
 	}
-	r, err := report.Build(in, report.Options{Threshold: threshold, Title: title})
-	if err != nil {
-		return "", err
-	}
-	written, err := r.Write(dir)
-	if err != nil {
-		return "", err
-	}
-	return written[len(written)-1], nil
+	page, _, err := draw(dir, in, report.Options{Threshold: threshold, Title: title})
+	return page, err
 }

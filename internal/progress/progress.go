@@ -57,8 +57,8 @@ type Display struct {
 	run, suite *mpb.Bar
 	shown      atomic.Pointer[status]
 	activity   atomic.Pointer[string] // what is going on between runs (a duel's sessions)
-	finished   atomic.Int64 // runs reported by Finished
-	lastFinish atomic.Int64 // time.Since(start) at the last Finished, ns
+	finished   atomic.Int64           // runs reported by Finished
+	lastFinish atomic.Int64           // time.Since(start) at the last Finished, ns
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -111,7 +111,9 @@ func (d *Display) Println(line string) {
 func (d *Display) Activity(s string) { d.activity.Store(&s) }
 
 // ActivityWriter returns a writer whose every line becomes the Activity, after prefix.
-func (d *Display) ActivityWriter(prefix string) io.Writer { return &activityWriter{d: d, prefix: prefix} }
+func (d *Display) ActivityWriter(prefix string) io.Writer {
+	return &activityWriter{d: d, prefix: prefix}
+}
 
 type activityWriter struct {
 	d      *Display

@@ -1,0 +1,76 @@
+package results
+
+import (
+	"bytes"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestHistRoundTrip(t *testing.T) {
+	hs := []Hist{
+		{Row: Row{Engine: "sync", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Size: 1 << 20, Round: 1},
+			Buckets: []Bucket{{700, 700, 3}, {701, 701, 90}, {1000, 1001, 7}}},
+		{Row: Row{Engine: "retry", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Size: 1 << 20, Round: 1,
+			Settings: map[string]string{"notifier": "uring"}}, Buckets: []Bucket{{800, 800, 100}}},
+		{Row: Row{Engine: "sync", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Size: 1 << 20, Round: 2},
+			Buckets: []Bucket{{650, 650, 100}}},
+	}
+	var b bytes.Buffer
+	if err := WriteHists(&b, []string{"command: aiobench --hist h.csv"}, hs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), "# "+HistMagic+"\n# command: aiobench --hist h.csv\nengine,") {
+		t.Errorf("head:\n%s", b.String()[:120])
+	}
+	got, err := ReadHists(&b, "h.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(hs) {
+		t.Fatalf("%d histograms back, want %d", len(got), len(hs))
+	}
+	for i := range hs {
+		if got[i].Row.Key() != hs[i].Row.Key() || got[i].Row.Round != hs[i].Row.Round || !reflect.DeepEqual(got[i].Buckets, hs[i].Buckets) {
+			t.Errorf("histogram %d: got %+v %v, want %+v %v", i, got[i].Row.Key(), got[i].Buckets, hs[i].Row.Key(), hs[i].Buckets)
+		}
+	}
+	if got[0].Count() != 100 {
+		t.Errorf("count %d", got[0].Count())
+	}
+}
+
+func TestReadHistsRefuses(t *testing.T) {
+	header := strings.Join(histHeader(), ",")
+	line := func(count string) string {
+		cells := make([]string, len(histHeader()))
+		cells[0], cells[len(cells)-4], cells[len(cells)-3], cells[len(cells)-2], cells[len(cells)-1] = "sync", "1", "700", "700", count
+		return strings.Join(cells, ",")
+	}
+	for _, tc := range []struct{ name, data, want string }{
+		{"no header", "", "no header line"},
+		{"no bucket columns", "engine,round\nsync,1\n", "missing column lo_ns"},
+		{"negative count", header + "\n" + line("-1") + "\n", `count "-1" is not a count`},
+		{"not a number", header + "\n" + line("many") + "\n", `count "many" is not a count`},
+	} {
+		_, err := ReadHists(strings.NewReader(tc.data), "h.csv")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "h.csv") {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestLooksLikeHist(t *testing.T) {
+	dir := t.TempDir()
+	h, r := filepath.Join(dir, "h.csv"), filepath.Join(dir, "r.csv")
+	if err := WriteHistFile(h, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(r, []string{MagicComment}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !LooksLikeHist(h) || LooksLikeHist(r) || LooksLikeResults(h) || !LooksLikeResults(r) {
+		t.Errorf("hist: %v/%v, results: %v/%v", LooksLikeHist(h), LooksLikeResults(h), LooksLikeHist(r), LooksLikeResults(r))
+	}
+}
