@@ -82,6 +82,10 @@ func TestRunWithReportAndHist(t *testing.T) {
 			t.Errorf("report: %v", err)
 		}
 	}
+	// The report's copy of the results is the results file itself.
+	if a, b := readOrFail(t, out), readOrFail(t, filepath.Join(rep, "results.csv")); string(a) != string(b) {
+		t.Error("the report's results.csv differs from --output's file")
+	}
 	page, _ := os.ReadFile(filepath.Join(rep, "index.html"))
 	if !strings.Contains(string(page), report.Marker) || !strings.Contains(string(page), "command: ") && !strings.Contains(string(page), "aiobench --engine sync,null") {
 		t.Errorf("index.html lacks the marker or the command line")
@@ -91,4 +95,13 @@ func TestRunWithReportAndHist(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "index.html") {
 		t.Errorf("report again: exit %d: %s%s", code, stdout, stderr)
 	}
+}
+
+func readOrFail(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
