@@ -148,7 +148,8 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 	p.Y.Scale = tailScale{}
 	p.Y.Tick.Marker = tailTicks
 	p.Y.Min, p.Y.Max = 0, topQ
-	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.Top, p.Legend.Left = false, false // bottom right: a CDF rises on the left, that corner stays empty
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
 	p.Add(plotter.NewGrid())
 	for i, s := range ss {
 		if len(s.pts) == 0 {

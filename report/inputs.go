@@ -56,6 +56,30 @@ func ChangesOf(lines []compare.Line) []Change {
 	return cs
 }
 
+// Sentence says a suite check's answer on its headline metric in plain words: a sync-path
+// check's lat mean (what a cached read costs against sync's), an interference check's lat p99
+// (sync's tail beside a load). Other metrics and other comparisons get "".
+func Sentence(c Change, threshold float64) string {
+	est := fmt.Sprintf("%+.1f%% [%+.1f%%, %+.1f%%]", 100*c.Change, 100*c.Lo, 100*c.Hi)
+	answer := map[string]string{
+		string(compare.Pass):         fmt.Sprintf("within %.3g%%", 100*threshold),
+		string(compare.Regression):   fmt.Sprintf("beyond %.3g%%", 100*threshold),
+		string(compare.Inconclusive): fmt.Sprintf("cannot tell at %.3g%%", 100*threshold),
+	}[c.Verdict]
+	if answer == "" {
+		answer = strings.ToLower(c.Verdict)
+	}
+	switch {
+	case c.SyncPath && c.Metric == "lat_mean_us":
+		engine, file, _ := strings.Cut(strings.TrimPrefix(c.Label, syncPathPrefix+" "), " vs sync")
+		return fmt.Sprintf("%s%s: a cached read costs %s of sync's lat mean — %s (%s)", engine, file, est, answer, c.Verdict)
+	case strings.HasPrefix(c.Label, interferencePrefix) && c.Metric == "lat_p99_us":
+		load := strings.TrimSuffix(strings.TrimPrefix(c.Label, interferencePrefix+" sync with "), " vs alone")
+		return fmt.Sprintf("sync's lat p99 %s under a %s — %s (%s)", est, load, answer, c.Verdict)
+	}
+	return ""
+}
+
 // syncPathPrefix starts the name of every sync-path check (suites.Check.Name).
 const syncPathPrefix = "sync-path:"
 

@@ -86,10 +86,11 @@ func Build(in *Inputs, o Options) (*Report, error) {
 			r.Notes = append(r.Notes, "The sync-path chart is computed here from the results file's rows (each engine's cached reads against sync's, paired by round or duel session; signed-rank test), not taken from the run's own findings.")
 		}
 	}
-	if len(syncPath) > 0 && len(in.Verdicts) == 0 {
-		for _, c := range syncPath {
-			r.Verdicts = append(r.Verdicts, fmt.Sprintf("%s: a cached read costs %+.1f%% [%+.1f%%, %+.1f%%] of sync's lat mean (%s at %.3g%%)",
-				strings.TrimPrefix(c.Label, syncPathPrefix+" "), 100*c.Change, 100*c.Lo, 100*c.Hi, c.Verdict, 100*o.Threshold))
+	if len(in.Verdicts) == 0 { // say them as the run would have
+		for _, c := range append(slices.Clone(syncPath), other...) {
+			if v := Sentence(c, o.Threshold); v != "" {
+				r.Verdicts = append(r.Verdicts, v)
+			}
 		}
 	}
 	reg, err := forest("sync-path-regression", "Sync-path regression: a cached 4 KiB read's lat mean against sync's",

@@ -303,24 +303,13 @@ func (o *options) printRows(w io.Writer, rows []results.Row) error {
 	return nil
 }
 
-// verdictLine says one check's answer in a sentence, on its headline metric: a sync-path
-// check's lat mean (what a cached read costs against sync's), an interference check's lat p99.
-// Other metrics stay in the table ("" for them).
+// verdictLine says one check's answer in a sentence on its headline metric (report.Sentence),
+// "" for its other metrics, which stay in the table.
 func verdictLine(f suites.Finding, threshold float64) string {
-	est := fmt.Sprintf("%+.1f%% [%+.1f%%, %+.1f%%]", 100*f.Change, 100*f.Lo, 100*f.Hi)
-	answer := map[compare.Verdict]string{
-		compare.Pass:         fmt.Sprintf("within %.3g%%", 100*threshold),
-		compare.Regression:   fmt.Sprintf("beyond %.3g%%", 100*threshold),
-		compare.Inconclusive: fmt.Sprintf("cannot tell at %.3g%%", 100*threshold),
-	}[f.Verdict]
-	if answer == "" {
-		answer = string(f.Verdict)
-	}
-	switch {
-	case f.Check.SyncPath && f.Metric.Name == "lat_mean_us":
-		return fmt.Sprintf("verdict: %s: a cached read costs %s of sync's lat mean — %s (%s)", f.Check.Engine, est, answer, f.Verdict)
-	case !f.Check.SyncPath && f.Metric.Name == "lat_p99_us":
-		return fmt.Sprintf("verdict: sync's lat p99 %s under a %s cold load — %s (%s)", est, f.Check.Engine, answer, f.Verdict)
+	c := report.Change{Label: f.Label, Metric: f.Metric.Name, Change: f.Change, Lo: f.Lo, Hi: f.Hi,
+		Verdict: string(f.Verdict), SyncPath: f.Check.SyncPath}
+	if v := report.Sentence(c, threshold); v != "" {
+		return "verdict: " + v
 	}
 	return ""
 }
