@@ -19,7 +19,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		quiet bool
 		want  []string
 	}{
-		{false, []string{"\x1b[", "null randread bs=4k qd=1 cache=warm", "run 1 of 2", "aiobench: [1/2] round 1 null"}},
+		{false, []string{"\x1b[", "null randread bs=4k qd=1 cache=warm", "run 1 of 2", "aiobench: [1/2] round 1 null", "aiobench: [2/2] round 2 null"}},
 		{true, nil},
 	} {
 		m, tty, err := pty.Open()
