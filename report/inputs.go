@@ -26,6 +26,8 @@ type Inputs struct {
 	// Context are files whose command lines and machines the page shows, but not their rows:
 	// the two sides of a gate or an ab.
 	Context []*results.File
+	// Sources name every file the inputs came from, for the page; Load sets them.
+	Sources []string
 }
 
 // A Change is one comparison of one metric: the estimate and its 95% interval, relative (0.05
@@ -91,7 +93,7 @@ const kinds = "aiobench results files (--output), latency histograms (--hist), a
 
 // Load reads each file by what it is: a results file, a histogram file or a comparison summary.
 func Load(paths []string) (*Inputs, error) {
-	in := &Inputs{}
+	in := &Inputs{Sources: paths}
 	for _, p := range paths {
 		first, err := firstLine(p)
 		if err != nil {

@@ -48,8 +48,11 @@ type Report struct {
 // Build turns the inputs into charts and the page's content.
 func Build(in *Inputs, o Options) (*Report, error) {
 	r := &Report{Title: o.Title, Verdicts: slices.Clone(in.Verdicts)}
+	r.Sources = slices.Clone(in.Sources)
 	for _, f := range append(slices.Clone(in.Files), in.Context...) {
-		r.Sources = append(r.Sources, f.Name)
+		if !slices.Contains(r.Sources, f.Name) {
+			r.Sources = append(r.Sources, f.Name)
+		}
 		for _, c := range f.Comments {
 			if cmd, ok := strings.CutPrefix(c, "command: "); ok && !slices.Contains(r.Commands, cmd) {
 				r.Commands = append(r.Commands, cmd)

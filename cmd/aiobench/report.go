@@ -85,7 +85,9 @@ func runReport(dir string, comments []string, rows []results.Row, hists []result
 		return "", err
 	}
 	in.Files = []*results.File{{Name: "results.csv", Comments: comments, Rows: rows}}
+	in.Sources = []string{"results.csv"}
 	if len(hists) > 0 {
+		in.Sources = append(in.Sources, "hist.csv")
 		if err := results.WriteHistFile(filepath.Join(dir, "hist.csv"), comments[1:], hists); err != nil {
 			return "", err
 		}
@@ -98,6 +100,7 @@ func runReport(dir string, comments []string, rows []results.Row, hists []result
 		if err := writeAtomic(filepath.Join(dir, "findings.csv"), buf.Bytes()); err != nil {
 			return "", err
 		}
+		in.Sources = append(in.Sources, "findings.csv")
 	}
 	page, _, err := draw(dir, in, report.Options{Threshold: threshold})
 	return page, err
