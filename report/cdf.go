@@ -134,7 +134,7 @@ func fromPercentiles(name string, rows []*results.Row) series {
 	return s
 }
 
-// cdfChart draws the series of one configuration.
+// cdfChart draws the series of one configuration; nil when none has a point to draw.
 func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 	p := newPlot()
 	p.Title.Text = "Latency CDF: " + config
@@ -151,11 +151,18 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 	p.Legend.Top, p.Legend.Left = false, false // bottom right: a CDF rises on the left, that corner stays empty
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
 	p.Add(plotter.NewGrid())
+	drawn := 0
+	xmin, xmax := math.Inf(1), math.Inf(-1)
 	for i, s := range ss {
-		if len(s.pts) == 0 {
+		// A log axis takes no zero, and a line no NaN.
+		pts := slices.DeleteFunc(slices.Clone(s.pts), func(xy plotter.XY) bool { return !(xy.X > 0) || math.IsNaN(xy.Y) || math.IsInf(xy.X, 0) })
+		if len(pts) == 0 {
 			continue
 		}
-		pts := slices.DeleteFunc(slices.Clone(s.pts), func(xy plotter.XY) bool { return xy.X <= 0 })
+		drawn++
+		for _, xy := range pts {
+			xmin, xmax = math.Min(xmin, xy.X), math.Max(xmax, xy.X)
+		}
 		l, err := plotter.NewLine(pts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
@@ -165,7 +172,7 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 		p.Add(l)
 		p.Legend.Add(s.name, l)
 		for m, mark := range marks {
-			if s.at[m] <= 0 {
+			if !(s.at[m] > 0) {
 				continue
 			}
 			sc, err := plotter.NewScatter(plotter.XYs{{X: s.at[m], Y: mark.q}})
@@ -176,7 +183,14 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 			p.Add(sc)
 		}
 	}
-	// The marks' legend: one entry per quantile, in grey.
+	if drawn == 0 {
+		return nil, nil // nothing to draw on a log axis
+	}
+	if xmin == xmax { // every request alike: a log axis needs a range around it
+		xmin, xmax = xmin/2, xmax*2
+	}
+	p.X.Min, p.X.Max = xmin, xmax
+	// The marks' legend: one entry per quantile, in black.
 	for _, mark := range marks {
 		sc, _ := plotter.NewScatter(plotter.XYs{})
 		sc.Color, sc.Shape, sc.Radius = color.Black, mark.glyph, vg.Points(3.5)

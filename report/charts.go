@@ -74,8 +74,20 @@ func depthCharts(sum []results.SummaryRow) ([]*Chart, error) {
 			}
 			p.Legend.Top, p.Legend.Left = true, true
 			p.Add(plotter.NewGrid())
+			drawn := 0
+			ymin, ymax := math.Inf(1), math.Inf(-1)
 			for i, name := range f.order {
 				pts := m.lines[name]
+				if m.log { // a log axis takes no zero
+					pts = slices.DeleteFunc(slices.Clone(pts), func(xy plotter.XY) bool { return !(xy.Y > 0) })
+				}
+				if len(pts) == 0 {
+					continue
+				}
+				drawn++
+				for _, xy := range pts {
+					ymin, ymax = math.Min(ymin, xy.Y), math.Max(ymax, xy.Y)
+				}
 				slices.SortFunc(pts, func(a, b plotter.XY) int { return int(a.X - b.X) })
 				l, s, err := plotter.NewLinePoints(pts)
 				if err != nil {
@@ -85,6 +97,12 @@ func depthCharts(sum []results.SummaryRow) ([]*Chart, error) {
 				s.Color, s.Shape = lineColor(i), plotutil.Shape(i)
 				p.Add(l, s)
 				p.Legend.Add(name, l, s)
+			}
+			if drawn == 0 {
+				continue // an empty log axis cannot be drawn
+			}
+			if m.log && ymin == ymax { // one value: a log axis needs a range around it
+				p.Y.Min, p.Y.Max = ymin/2, ymax*2
 			}
 			slug := "iops"
 			if m.log {
@@ -148,7 +166,9 @@ func forest(name, title, xlabel, caption string, cs []Change, threshold float64,
 	lo, hi = lo-span, hi+span
 	ilo, ihi := math.Inf(1), math.Inf(-1)
 	for _, c := range cs {
-		ilo, ihi = math.Min(ilo, c.Lo), math.Max(ihi, c.Hi)
+		if !math.IsNaN(c.Lo) && !math.IsNaN(c.Hi) {
+			ilo, ihi = math.Min(ilo, c.Lo), math.Max(ihi, c.Hi)
+		}
 	}
 	pad := 0.05 * span
 	lo, hi = math.Max(lo, math.Min(ilo, math.Min(0, -threshold))-pad), math.Min(hi, math.Max(ihi, threshold)+pad)
@@ -165,6 +185,10 @@ func forest(name, title, xlabel, caption string, cs []Change, threshold float64,
 		y := float64(len(cs) - 1 - i)
 		labels[len(cs)-1-i] = c.Label
 		labels[len(cs)-1-i] += " — " + c.Verdict
+		if !finite(c.Change) || math.IsNaN(c.Lo) || math.IsNaN(c.Hi) {
+			labels[len(cs)-1-i] += " (no estimate)"
+			continue
+		}
 		switch {
 		case math.IsInf(c.Lo, 0) || math.IsInf(c.Hi, 0) || c.Lo <= -1:
 			labels[len(cs)-1-i] += " (interval unbounded)"

@@ -232,7 +232,9 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 		if err != nil {
 			return nil, err
 		}
-		charts = append(charts, c)
+		if c != nil {
+			charts = append(charts, c)
+		}
 	}
 	return charts, nil
 }

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aiobench/aiobench/results"
 )
 
 // The fixtures in testdata are real aiobench output: aiolat.csv (the aiolat suite, sync and
@@ -189,5 +192,51 @@ func TestCheckDir(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "new")); err == nil {
 		t.Error("CheckDir created the directory")
+	}
+}
+
+// Odd values draw a page, not a panic: comparisons without an estimate or with unbounded
+// intervals, rows whose latencies are zero.
+func TestBuildOddValues(t *testing.T) {
+	zero := results.Row{Engine: "null", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Round: 1, Ops: 10, Complete: true}
+	in := &Inputs{
+		Files: []*results.File{{Name: "z.csv", Rows: []results.Row{zero}}},
+		Changes: []Change{
+			{Label: "sync-path: retry vs sync", Metric: "lat_mean_us", Change: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Verdict: "INCONCLUSIVE", SyncPath: true},
+			{Label: "sync-path: uring vs sync", Metric: "lat_mean_us", Change: 0.5, Lo: math.Inf(-1), Hi: math.Inf(1), Verdict: "INCONCLUSIVE", SyncPath: true},
+			{Label: "a", Metric: "iops", Change: math.Inf(1), Lo: 0, Hi: math.Inf(1), Verdict: "IMPROVEMENT"},
+		},
+	}
+	r, err := Build(in, Options{Threshold: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range r.Charts {
+		names = append(names, c.Name)
+	}
+	if !slices.Equal(names, []string{"sync-path-regression", "change-iops"}) {
+		t.Errorf("charts %v (a CDF of zero latencies has nothing to draw on a log axis)", names)
+	}
+}
+
+// Degenerate axes draw: zero latencies (the null engine rounds to 0 µs) leave the log-scale
+// p99 chart without that line, one p99 at every depth and one latency for every request get a
+// range around it.
+func TestDepthChartsSkipZeros(t *testing.T) {
+	row := func(qd int) results.Row {
+		return results.Row{Engine: "null", Workload: "randread", BS: 4096, IODepth: qd, Jobs: 1, Cache: "warm", Round: 1, Ops: 10, Complete: true, IOPS: 1e6}
+	}
+	same := func(qd int) results.Row { r := row(qd); r.Engine, r.LatP99 = "sync", 0.5; return r } // one p99 at every depth
+	one := results.Hist{Row: row(1), Buckets: []results.Bucket{{Lo: 1000, Hi: 1000, Count: 10}}}  // every request alike
+	r, err := Build(&Inputs{Files: []*results.File{{Name: "z.csv", Rows: []results.Row{row(1), row(4), same(1), same(4)}}}, Hists: []results.Hist{one}}, Options{Threshold: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(t.TempDir()); err != nil {
+		t.Fatal(err)
 	}
 }
