@@ -226,7 +226,7 @@ func TestBuildOddValues(t *testing.T) {
 // Degenerate axes draw: zero latencies (the null engine rounds to 0 µs) leave the log-scale
 // p99 chart without that line, one p99 at every depth and one latency for every request get a
 // range around it.
-func TestDepthChartsSkipZeros(t *testing.T) {
+func TestDegenerateAxes(t *testing.T) {
 	row := func(qd int) results.Row {
 		return results.Row{Engine: "null", Workload: "randread", BS: 4096, IODepth: qd, Jobs: 1, Cache: "warm", Round: 1, Ops: 10, Complete: true, IOPS: 1e6}
 	}
