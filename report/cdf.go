@@ -134,6 +134,29 @@ func fromPercentiles(name string, rows []*results.Row) series {
 	return s
 }
 
+// legendCorner picks top left or bottom right for a legend of entries lines: the corner whose
+// box (about 40% of the width, 5% of the height an entry) holds fewer of the lines' points.
+func legendCorner(ss []series, xmin, xmax float64, entries int) (top, left bool) {
+	w, h := 0.4, math.Min(0.05*float64(entries), 0.9)
+	var topLeft, bottomRight int
+	for _, s := range ss {
+		for _, xy := range s.pts {
+			if !(xy.X > 0) {
+				continue
+			}
+			x := math.Log(xy.X/xmin) / math.Log(xmax/xmin)
+			y := tailScale{}.Normalize(0, topQ, xy.Y)
+			if x < w && y > 1-h {
+				topLeft++
+			}
+			if x > 1-w && y < h {
+				bottomRight++
+			}
+		}
+	}
+	return topLeft <= bottomRight, topLeft <= bottomRight
+}
+
 // cdfChart draws the series of one configuration; nil when none has a point to draw.
 func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 	p := newPlot()
@@ -148,8 +171,6 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 	p.Y.Scale = tailScale{}
 	p.Y.Tick.Marker = tailTicks
 	p.Y.Min, p.Y.Max = 0, topQ
-	p.Legend.Top, p.Legend.Left = false, false // bottom right: a CDF rises on the left, that corner stays empty
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
 	p.Add(plotter.NewGrid())
 	drawn := 0
 	xmin, xmax := math.Inf(1), math.Inf(-1)
@@ -190,6 +211,13 @@ func cdfChart(name, config string, ss []series, fromHist bool) (*Chart, error) {
 		xmin, xmax = xmin/2, xmax*2
 	}
 	p.X.Min, p.X.Max = xmin, xmax
+	// The legend goes in the corner the lines leave emptier: a CDF rises on the left and ends top
+	// right, so top left or bottom right.
+	p.Legend.Top, p.Legend.Left = legendCorner(ss, xmin, xmax, drawn+len(marks))
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(4), -vg.Points(4)
+	if !p.Legend.Left {
+		p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
+	}
 	// The marks' legend: one entry per quantile, in black.
 	for _, mark := range marks {
 		sc, _ := plotter.NewScatter(plotter.XYs{})
