@@ -25,11 +25,19 @@ const (
 
 // Config is one comparison of two builds.
 type Config struct {
-	Baseline, Candidate string   // the two aiobench binaries
-	RunArgs             []string // run flags, the same for both
-	CandidateArgs       []string // extra run flags for the candidate alone (e.g. a setting under test)
-	OutputDir           string   // baseline.csv, candidate.csv and summary.csv go here
-	Mode                string
+	Baseline, Candidate string // the two aiobench binaries
+	// Arms are the two arms' configurations for a comparison block by block, sent whole to a
+	// build that speaks protocol 2 (each session's seed and round set in them), and Dir the
+	// data directory they read.
+	Arms [2]*harness.Config
+	Dir  string
+	// RunArgs are the run flags, the same for both, for whole trials and for a build that
+	// speaks only protocol 1; CandidateArgs extra run flags for the candidate alone (e.g. a
+	// setting under test).
+	RunArgs       []string
+	CandidateArgs []string
+	OutputDir     string // baseline.csv, candidate.csv and summary.csv go here
+	Mode          string
 	// Blocks mode: the measured time of both together over all sessions, each session's
 	// warm-up, the work per block, the number of sessions (pairs of processes) and the seed of
 	// each pair's order and of the offsets.

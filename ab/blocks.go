@@ -35,18 +35,23 @@ func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
 	out := &Outcome{Sessions: sessions, SessionLogs: map[string][]float64{}}
 	perMetric := make([][]float64, len(c.Metrics))
 	var last *harness.DuelResult
+	var protocols [2]int
+	for i, bin := range []string{c.Baseline, c.Candidate} {
+		v, err := Handshake(ctx, bin)
+		if err != nil {
+			return nil, err
+		}
+		protocols[i] = v.Protocol
+	}
 	start := time.Now()
 	for s := range sessions {
-		d, err := session(ctx, c, s, c.Runtime/time.Duration(sessions), c.Warmup/time.Duration(sessions))
+		d, err := session(ctx, c, protocols, s, c.Runtime/time.Duration(sessions), c.Warmup/time.Duration(sessions))
 		if err != nil {
 			return nil, fmt.Errorf("session %d: %w", s+1, err)
 		}
 		last = d
 		out.Pairs += len(d.Pairs)
 		out.AllPairs = append(out.AllPairs, d.Pairs...)
-		for i := range d.Rows {
-			d.Rows[i].Round = s + 1
-		}
 		out.Base, out.Cand = append(out.Base, d.Rows[0]), append(out.Cand, d.Rows[1])
 		for i, m := range c.Metrics {
 			logs := suites.DuelLogs(d, m.Name)
@@ -86,23 +91,23 @@ func runBlocks(ctx context.Context, c Config) (*Outcome, error) {
 
 // session runs one pair of serving processes for length after warmup: blocks sized to about
 // c.BlockTime, the token passed for each block, and each arm's row at the end.
-func session(ctx context.Context, c Config, s int, length, warmup time.Duration) (*harness.DuelResult, error) {
+func session(ctx context.Context, c Config, protocols [2]int, s int, length, warmup time.Duration) (*harness.DuelResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Seeds differ per binary and per session: neither block of a pair finds the pages the
 	// other just read in the CPU's caches, and each session reads its own offsets.
 	seed := c.Seed + 2*uint64(s)
-	args := [2][]string{
-		append(append([]string{}, c.RunArgs...), "--seed", strconv.FormatUint(seed, 10)),
-		append(append(append([]string{}, c.RunArgs...), c.CandidateArgs...), "--seed", strconv.FormatUint(seed+1, 10)),
-	}
 	var peers [2]*peer
 	for i, name := range []string{"baseline", "candidate"} {
 		bin := c.Baseline
 		if i == 1 {
 			bin = c.Candidate
 		}
-		p, err := startPeer(ctx, name, bin, args[i])
+		args, first, err := peerArgs(c, protocols[i], i, s, seed+uint64(i))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		p, err := startPeer(ctx, name, bin, args, first)
 		if err != nil {
 			return nil, err
 		}
@@ -125,8 +130,34 @@ func session(ctx context.Context, c Config, s int, length, warmup time.Duration)
 			return nil, fmt.Errorf("%s: read its row: %v", peers[i].name, err)
 		}
 		d.Rows[i] = f.Rows[0]
+		if protocols[i] < 2 {
+			// A protocol-1 build labels its row "ab" itself and knows nothing of sessions.
+			d.Rows[i].Round = s + 1
+		}
 	}
 	return d, nil
+}
+
+// peerArgs are how arm i (0 the baseline) of session s is started: protocol 2 gets its whole
+// configuration on its first line (with the session's seed and round), protocol 1 run flags.
+func peerArgs(c Config, protocol, i, s int, seed uint64) (args []string, first string, err error) {
+	if protocol >= 2 && c.Arms[i] != nil {
+		cfg := *c.Arms[i]
+		cfg.Seed, cfg.Round = seed, s+1
+		if cfg.Duel == "" {
+			cfg.Duel = "ab"
+		}
+		first, err := ArmLine(&cfg)
+		return []string{"--dir", c.Dir}, first, err
+	}
+	if len(c.RunArgs) == 0 {
+		return nil, "", fmt.Errorf("it speaks ab protocol %d, which takes run flags, and none were given", protocol)
+	}
+	args = append([]string{}, c.RunArgs...)
+	if i == 1 {
+		args = append(args, c.CandidateArgs...)
+	}
+	return append(args, "--seed", strconv.FormatUint(seed, 10)), "", nil
 }
 
 // remote is an arm served by an `aiobench serve-arm` process: harness.Interleave drives it

@@ -42,8 +42,8 @@ func Handshake(ctx context.Context, bin string) (Version, error) {
 	if err := json.Unmarshal(bytes.TrimSpace(out), &v); err != nil || v.Aiobench == "" {
 		return v, fmt.Errorf("%s: %w (version --json printed %.40q)", bin, ErrNotAiobench, out)
 	}
-	if v.Protocol != Protocol {
-		return v, fmt.Errorf("%s: %w: it speaks ab protocol %d, this aiobench %d", bin, ErrNotAiobench, v.Protocol, Protocol)
+	if v.Protocol < MinProtocol || v.Protocol > Protocol {
+		return v, fmt.Errorf("%s: %w: it speaks ab protocol %d, this aiobench %d to %d", bin, ErrNotAiobench, v.Protocol, MinProtocol, Protocol)
 	}
 	return v, nil
 }
@@ -76,8 +76,9 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// startPeer starts bin serving one arm with args and waits for it to be ready.
-func startPeer(ctx context.Context, name, bin string, args []string) (*peer, error) {
+// startPeer starts bin serving one arm with args, sends it first (its arm line, when not
+// empty) and waits for it to be ready.
+func startPeer(ctx context.Context, name, bin string, args []string, first string) (*peer, error) {
 	p := &peer{name: name, lines: make(chan string, 1)}
 	p.cmd = exec.CommandContext(ctx, bin, append([]string{"serve-arm"}, args...)...)
 	p.cmd.Stderr = &p.stderr
@@ -94,11 +95,18 @@ func startPeer(ctx context.Context, name, bin string, args []string) (*peer, err
 	}
 	go func() {
 		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20) // a config answer carries a whole configuration
 		for sc.Scan() {
 			p.lines <- sc.Text()
 		}
 		close(p.lines)
 	}()
+	if first != "" {
+		if _, err := fmt.Fprintln(p.in, first); err != nil {
+			p.stop()
+			return nil, fmt.Errorf("%s: send its arm: %w%s", name, err, p.said())
+		}
+	}
 	if _, err := p.reply(ctx, "ready"); err != nil {
 		p.stop()
 		return nil, err

@@ -11,6 +11,7 @@ package ab
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -22,29 +23,50 @@ import (
 )
 
 // Protocol is the version of the line protocol between `aiobench ab` and `aiobench serve-arm`;
-// `aiobench version --json` reports it, and ab refuses a binary that speaks another.
-const Protocol = 1
+// `aiobench version --json` reports it. Version 2 sends the arm's whole configuration
+// (harness.Config as JSON, the `arm` command); version 1 gave it as run flags on the command
+// line, which ab still does for a peer that speaks only 1. ab refuses a binary that speaks
+// neither.
+const Protocol = 2
 
-// Serve runs one arm for an orchestrator: it opens cfg over ds, says "ready", then answers one
-// line per command read from in, until "quit" or the end of in:
+// MinProtocol is the oldest protocol this ab still speaks (to an older build's serve-arm).
+const MinProtocol = 1
+
+// Serve runs one arm for an orchestrator on the data directory dir. With cfg nil it first reads
+// the arm's configuration (protocol 2):
+//
+//	arm JSON     the harness.Config to run, whole; answer "ready"
+//
+// With cfg given (run flags, protocol 1) it says "ready" at once. Then it answers one line per
+// command read from in, until "quit" or the end of in:
 //
 //	block N      run N requests; answer "ok REQUESTS NS CPU_NS"
 //	measure      the measured blocks start; answer "ok"
 //	mark         answer "ok P99_NS": lat p99 over the requests since the last mark
 //	row PATH     write the arm's results row to PATH (a results file); answer "ok"
+//	config       answer "ok JSON": the configuration the arm runs, as it runs it
 //	quit         close the arm and return
 //
 // A command that fails is answered "err MESSAGE"; the arm stays usable unless the engine broke.
-// write receives the row with the machine fingerprint filled in by the caller.
-func Serve(in io.Reader, out io.Writer, cfg harness.Config, ds *workloads.Dataset, write func(path string, r results.Row) error) error {
-	arm, err := harness.OpenArm(cfg, ds)
+// write writes the row as a results file.
+func Serve(in io.Reader, out io.Writer, cfg *harness.Config, dir string, write func(path string, r results.Row) error) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 1<<20) // an arm line carries a whole configuration
+	if cfg == nil {
+		c, err := readArm(sc)
+		if err != nil {
+			fmt.Fprintf(out, "err %s\n", oneLine(err.Error()))
+			return err
+		}
+		cfg = c
+	}
+	arm, err := openArm(*cfg, dir)
 	if err != nil {
 		fmt.Fprintf(out, "err %s\n", oneLine(err.Error()))
 		return err
 	}
 	defer arm.Close()
 	fmt.Fprintln(out, "ready")
-	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		cmd, arg, _ := strings.Cut(strings.TrimSpace(sc.Text()), " ")
 		var reply string
@@ -73,6 +95,13 @@ func Serve(in io.Reader, out io.Writer, cfg harness.Config, ds *workloads.Datase
 			} else {
 				reply = "ok"
 			}
+		case "config":
+			b, err := json.Marshal(arm.Config())
+			if err != nil {
+				reply = "err " + oneLine(err.Error())
+			} else {
+				reply = "ok " + string(b)
+			}
 		case "quit":
 			return nil
 		default:
@@ -83,6 +112,43 @@ func Serve(in io.Reader, out io.Writer, cfg harness.Config, ds *workloads.Datase
 		}
 	}
 	return sc.Err()
+}
+
+// readArm reads the `arm JSON` line that starts a protocol-2 session.
+func readArm(sc *bufio.Scanner) (*harness.Config, error) {
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("read the arm's configuration: %w", err)
+		}
+		return nil, fmt.Errorf("no arm configuration before the end of input")
+	}
+	cmd, arg, _ := strings.Cut(strings.TrimSpace(sc.Text()), " ")
+	if cmd != "arm" {
+		return nil, fmt.Errorf("expected `arm JSON` first, got %q", cmd)
+	}
+	var c harness.Config
+	if err := json.Unmarshal([]byte(arg), &c); err != nil {
+		return nil, fmt.Errorf("arm: %w", err)
+	}
+	return &c, nil
+}
+
+// openArm lays out (or reuses) the data file in dir the arm reads and opens the arm on it.
+func openArm(cfg harness.Config, dir string) (*harness.Arm, error) {
+	ds, err := workloads.LayoutFile(dir, 0, cfg.Size)
+	if err != nil {
+		return nil, err
+	}
+	return harness.OpenArm(cfg, ds)
+}
+
+// ArmLine is the `arm` command that gives a protocol-2 peer its configuration.
+func ArmLine(cfg *harness.Config) (string, error) {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return "", fmt.Errorf("encode the arm's configuration: %w", err)
+	}
+	return "arm " + string(b), nil
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }

@@ -21,13 +21,23 @@
 //     read is verified against the layout.
 //   - Synchronous (Engine): completes every request inside Submit; suites compare the asynchronous
 //     engines' sync path against such engines. Without it: the engine is asynchronous.
+//   - Reference (Engine): the engine every other is compared with (the summary's "vs" column,
+//     the syncfirst suite's baseline): sync. Without any: "sync" by name.
 //   - Invalidator (Reader): keeps data above the page cache; called whenever the harness evicts.
 //     Without it: the page cache is all there is to evict.
 //   - Optioned (Engine): declares the engine's options (--<engine>-<option>, recorded in a CSV
-//     column each). Without it: the engine takes no settings of its own.
+//     column each), and which of their values a suite comparing the engine's variants sweeps
+//     (Option.Sweep). Without it: the engine takes no settings of its own.
 //   - Counted (Engine) and StatsReader (Reader): the engine declares named counters that explain
 //     its figures; its Readers keep them, reset when the measured phase starts, read when it
-//     ends. Without them: the engine's counter columns stay 0.
+//     ends. Without them: the engine's counter columns stay empty.
+//
+// The harness keeps the calling discipline, so engines do not re-check it: one goroutine, at
+// most QueueDepth requests in flight, Reap's min at most what is in flight, a request never
+// submitted again before it is reaped, Close once and nothing after it. The conformance kit's
+// checking wrapper (engines/enginetest.Checked) enforces exactly that in tests; an engine that
+// finds the discipline broken may fail or misbehave. A wrapper exposes the Reader it wraps by
+// Unwrap, and Ability finds an optional ability through any wrapping.
 package engines
 
 import (
@@ -161,6 +171,42 @@ func IsSynchronous(e Engine) bool {
 	return ok
 }
 
+// A Reference Engine is the one every other engine is compared with: the summary's "vs"
+// column and the syncfirst suite's baseline (the sync engine declares it).
+type Reference interface {
+	ComparedAgainst()
+}
+
+// ReferenceName returns the name of the registered engine that declares itself the Reference,
+// or "sync" when none does (results read without any engine linked).
+func ReferenceName() string {
+	for _, n := range Names() {
+		if e, _ := Lookup(n); e != nil {
+			if _, ok := e.(Reference); ok {
+				return n
+			}
+		}
+	}
+	return "sync"
+}
+
+// Ability returns rd's optional ability T (StatsReader, Invalidator), looking through any
+// wrapper that exposes the Reader it wraps by an Unwrap method.
+func Ability[T any](rd Reader) (T, bool) {
+	for rd != nil {
+		if a, ok := rd.(T); ok {
+			return a, true
+		}
+		u, ok := rd.(interface{ Unwrap() Reader })
+		if !ok {
+			break
+		}
+		rd = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
+
 // A StatsReader is a Reader that keeps counters (its engine declares them: Counted). The
 // harness calls ResetStats when the measured phase begins and Stats when it ends, both from the
 // driving goroutine, and merges the jobs' Stats.
@@ -189,6 +235,7 @@ type Blocker interface {
 var registry struct {
 	sync.Mutex
 	engines map[string]Engine
+	gen     int // changes with every Register and Unregister
 }
 
 // Register makes an engine available by name. It is meant for an engine package's init.
@@ -209,6 +256,18 @@ func Register(name string, e Engine) {
 		registry.engines = make(map[string]Engine)
 	}
 	registry.engines[name] = e
+	registry.gen++
+}
+
+// Unregister removes an engine a test registered; it is for tests, which must leave the
+// registry as they found it. Removing a name nobody registered does nothing.
+func Unregister(name string) {
+	registry.Lock()
+	defer registry.Unlock()
+	if _, ok := registry.engines[name]; ok {
+		delete(registry.engines, name)
+		registry.gen++
+	}
 }
 
 // ErrUnknown is wrapped by the error Lookup returns for a name nobody registered.
@@ -224,6 +283,14 @@ func Lookup(name string) (Engine, error) {
 		return nil, fmt.Errorf("%w %q (known: %s; forgotten import?)", ErrUnknown, name, strings.Join(Names(), ", "))
 	}
 	return e, nil
+}
+
+// Generation changes whenever an engine registers or is unregistered: what is derived from
+// the registry (the results schema's engine columns) is made again when it does.
+func Generation() int {
+	registry.Lock()
+	defer registry.Unlock()
+	return registry.gen
 }
 
 // Names returns the registered engine names, sorted.

@@ -27,6 +27,10 @@ type Option struct {
 	// Bare is the value the flag takes when given without one ("on" for a switch such as
 	// --uring-async); "" when the flag needs a value.
 	Bare string
+	// Sweep, when set, returns the values a suite that compares the engine's variants (aiolat,
+	// large) runs one arm each for, unless the option was given: those that work here (retry's
+	// notifiers). nil: suites leave the option at its default.
+	Sweep func() []string
 }
 
 // An Optioned Engine declares its options.

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 
@@ -18,25 +17,25 @@ import (
 // An Arm drives one engine through blocks of requests on demand, on the caller's goroutine: the
 // building block of fine-grained interleaving (Duel, and `aiobench ab`, whose two processes
 // each own one Arm and pass a token so that exactly one runs a block at a time). Each block is
-// timed on its own, from its first Submit to its last completion, with the process's CPU time
-// around it. Every read is verified as in a Run. The caller locks its goroutine to its thread
-// for the Arm's life and never uses an Arm from two goroutines.
+// one phase of the run loop's driver, timed on its own from its first Submit to its last
+// completion, with the process's CPU time around it. Every read is verified as in a Run. The
+// caller locks its goroutine to its thread for the Arm's life and never uses an Arm from two
+// goroutines.
 type Arm struct {
-	j        *job
-	rd       engines.Reader
-	stats    engines.StatsReader
-	free     []*engines.Request
-	batch    []*engines.Request
-	done     []*engines.Request
-	nextID   uint64
-	total    *hdrhistogram.Histogram // lat over the measured blocks; j.lat holds the current batch
-	measured bool                    // Measure was called: blocks count
-	ns       int64                   // wall time summed over the measured blocks
-	user     int64                   // the process's user and system CPU over them, ns
-	sys      int64
-	blocks   int64
-	row      results.Row
-	procs    int // GOMAXPROCS to restore on Close, 0 when unchanged
+	plan  *Plan
+	j     *job
+	rd    engines.Reader
+	stats engines.StatsReader
+	total *hdrhistogram.Histogram // lat over the measured blocks; the driver's holds the current batch
+	ns    int64                   // wall time summed over the measured blocks
+	user  int64                   // the process's user and system CPU over them, ns
+	sys   int64
+	// blocks is the number of measured blocks.
+	blocks     int64
+	gomaxprocs int
+	started    string
+	path       string // the data file, whose directory the machine fingerprint names
+	procs      int    // GOMAXPROCS to restore on Close, 0 when unchanged
 }
 
 // A Block is what one block of requests took.
@@ -57,8 +56,8 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	if cfg.Jobs != 1 || cfg.Cache == CacheCold {
 		return nil, fmt.Errorf("%w: interleaved blocks take one job and a warm or direct cache (cold runs alternate whole trials)", ErrConfig)
 	}
-	a := &Arm{total: newHist()}
-	verify, advice := settings(&a.row, &cfg, eng, wl)
+	a := &Arm{plan: p, total: newHist(), started: startedNow(), path: ds.Path}
+	verify, advice := p.verifyAndAdvice()
 	if cfg.Cache == CacheWarm {
 		f, err := os.Open(ds.Path)
 		if err != nil {
@@ -75,31 +74,29 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	if a.j, err = newJob(&cfg, 0, -1, ds, eng, wl, advice, verify, shared); err != nil {
 		return nil, err
 	}
+	a.j.d.nextID = 0
 	if b, ok := eng.(engines.Blocker); ok {
 		a.procs = runtime.GOMAXPROCS(0)
 		runtime.GOMAXPROCS(a.procs + b.BlockingThreads(cfg.engineConfig()))
 	}
-	if a.rd, err = eng.Open(cfg.engineConfig()); err != nil {
+	if a.rd, err = openReader(eng, &cfg); err != nil {
 		a.release()
 		return nil, fmt.Errorf("open engine %s: %w", cfg.Engine, err)
 	}
-	a.stats, _ = a.rd.(engines.StatsReader)
-	for i := range a.j.reqs {
-		a.free = append(a.free, &a.j.reqs[i])
-	}
-	a.batch = make([]*engines.Request, 0, len(a.j.reqs))
-	a.done = make([]*engines.Request, 0, len(a.j.reqs))
-	a.row.GOMAXPROCS = runtime.GOMAXPROCS(0)
+	a.j.d.rd = a.rd
+	a.stats, _ = engines.Ability[engines.StatsReader](a.rd)
+	a.gomaxprocs = runtime.GOMAXPROCS(0)
 	return a, nil
 }
 
 // Measure starts the measured blocks: what came before was warm-up (verified, counted in
 // warmup_ops, not timed), and the engine's counters start again.
 func (a *Arm) Measure() error {
-	a.measured = true
-	a.j.lat.Reset()
-	a.j.slat.Reset()
-	a.j.clat.Reset()
+	d := a.j.d
+	d.measuring = true
+	d.lat.Reset()
+	d.slat.Reset()
+	d.clat.Reset()
 	if a.stats != nil {
 		a.stats.ResetStats()
 	}
@@ -109,62 +106,19 @@ func (a *Arm) Measure() error {
 // RunBlock runs n requests at the configured queue depth and returns what they took. A failed or
 // short read is counted in the row's errors, never as a completed request.
 func (a *Arm) RunBlock(n int) (Block, error) {
-	measureStart := int64(math.MaxInt64) // in the warm-up every completion counts there
-	if a.measured {
-		measureStart = 0
-	}
-	ok0 := a.j.ops + a.j.warmupOps
+	d := a.j.d
+	ok0 := d.ops + d.warmupOps
 	var u0, u1 unix.Rusage
 	_ = unix.Getrusage(unix.RUSAGE_SELF, &u0)
 	t0 := clock.Now()
-	issued, inflight := 0, 0
-	for issued < n || inflight > 0 {
-		now := clock.Now()
-		a.batch = a.batch[:0]
-		for issued < n && len(a.free) > 0 {
-			r := a.free[len(a.free)-1]
-			a.free = a.free[:len(a.free)-1]
-			r.Offset, _ = a.j.pattern.Next()
-			r.ID = a.nextID
-			a.nextID++
-			r.Reset()
-			a.j.start[r.User] = now
-			a.batch = append(a.batch, r)
-			issued++
-		}
-		if len(a.batch) > 0 {
-			if err := a.rd.Submit(a.batch); err != nil {
-				return Block{}, fmt.Errorf("%s: submit: %w", a.row.Engine, err)
-			}
-			sub := clock.Now()
-			for _, r := range a.batch {
-				a.j.sub[r.User] = sub
-			}
-			inflight += len(a.batch)
-		}
-		var err error
-		if a.done, err = a.rd.Reap(a.done[:0], 1); err != nil {
-			return Block{}, fmt.Errorf("%s: reap: %w", a.row.Engine, err)
-		}
-		var t int64
-		for _, r := range a.done {
-			at := a.j.sub[r.User]
-			if !r.Inline {
-				if t == 0 {
-					t = clock.Now()
-				}
-				at = t
-			}
-			a.j.complete(r, at, measureStart, 0)
-			a.free = append(a.free, r)
-		}
-		inflight -= len(a.done)
+	if _, _, err := d.phase(bound{n: int64(n)}); err != nil {
+		return Block{}, fmt.Errorf("%s: %w", a.plan.Config.Engine, err)
 	}
 	t1 := clock.Now()
 	_ = unix.Getrusage(unix.RUSAGE_SELF, &u1)
 	user, sys := usageNS(u1.Utime)-usageNS(u0.Utime), usageNS(u1.Stime)-usageNS(u0.Stime)
-	b := Block{Requests: int(a.j.ops + a.j.warmupOps - ok0), NS: t1 - t0, CPU: user + sys}
-	if a.measured {
+	b := Block{Requests: int(d.ops + d.warmupOps - ok0), NS: t1 - t0, CPU: user + sys}
+	if d.measuring {
 		a.ns += b.NS
 		a.user += user
 		a.sys += sys
@@ -176,9 +130,10 @@ func (a *Arm) RunBlock(n int) (Block, error) {
 // Mark closes a batch of blocks and returns the lat percentile q (0–100) over the requests
 // since the last Mark, in ns: percentiles of consecutive batches compare the arms' tails.
 func (a *Arm) Mark(q float64) (int64, error) {
-	v := a.j.lat.ValueAtQuantile(q)
-	a.total.Merge(a.j.lat)
-	a.j.lat.Reset()
+	lat := a.j.d.lat
+	v := lat.ValueAtQuantile(q)
+	a.total.Merge(lat)
+	lat.Reset()
 	return v, nil
 }
 
@@ -189,29 +144,30 @@ var _ BlockRunner = (*Arm)(nil)
 // histogram of every measured request. Call it once, after the last block.
 func (a *Arm) Row() results.Row {
 	_, _ = a.Mark(50) // closes the last batch; an Arm's Mark does not fail
-	r := a.row
-	j := a.j
-	r.Ops, r.Bytes, r.Errors, r.VerifyErrors, r.WarmupOps = j.ops, j.bytes, j.errors, j.verifyErrors, j.warmupOps
-	r.Complete = j.failed == nil
-	if j.firstErr != nil {
-		r.FirstError = j.firstErr.Error()
+	d := a.j.d
+	m := results.Measurement{
+		Measured: true, Complete: a.j.failed == nil,
+		Ops: d.ops, Bytes: d.bytes, Errors: d.errors, VerifyErrors: d.verifyErrors, WarmupOps: d.warmupOps,
+		ElapsedNS: a.ns, Lat: a.total, Slat: d.slat, Clat: d.clat,
+		CPUUserNS: a.user, CPUSysNS: a.sys, CtxSw: -1,
+		GOMAXPROCS: a.gomaxprocs, DuelBlocks: a.blocks,
 	}
-	r.Elapsed = float64(a.ns) / 1e9
-	res := &Result{Lat: a.total, Slat: j.slat, Clat: j.clat}
-	fillStats(&r, res, &unix.Rusage{}, &unix.Rusage{})
-	r.CPUUser, r.CPUSys = float64(a.user)/1e9, float64(a.sys)/1e9
-	if r.Ops > 0 {
-		r.LatMean = float64(a.ns) * float64(r.IODepth) / float64(r.Ops) / 1e3
-		r.CPUPerOp = float64(a.user+a.sys) / float64(r.Ops) / 1e3
-	} else if r.FirstError == "" {
-		r.FirstError = "no request completed with verified data in the measured blocks"
+	if d.firstErr != nil {
+		m.FirstError = d.firstErr.Error()
 	}
-	r.DuelBlocks = a.blocks
+	if d.ops > 0 {
+		m.LatMeanNS = float64(a.ns) * float64(a.plan.Config.IODepth) / float64(d.ops)
+	} else if m.FirstError == "" {
+		m.FirstError = "no request completed with verified data in the measured blocks"
+	}
 	if a.stats != nil {
-		fillEngineStats(&r, a.j.eng, a.stats.Stats())
+		m.Counters = a.stats.Stats().Values()
 	}
-	return r
+	return a.plan.build(&m, a.started, a.path)
 }
+
+// Config returns the configuration the arm runs, its defaults filled in.
+func (a *Arm) Config() Config { return a.plan.Config }
 
 // Close releases the engine and the arm's buffers.
 func (a *Arm) Close() error {

@@ -6,15 +6,14 @@ import (
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/results"
-	"golang.org/x/sys/unix"
 )
 
-// collect turns what the jobs and the phases recorded into the row.
-func collect(s *runState, res *Result) {
-	row := &res.Row
+// collect turns what the jobs and the phases recorded into the run's measurement.
+func collect(s *runState, res *Result, m *results.Measurement) {
 	cfg := s.cfg
-	row.Complete = !s.stop.Load()
-	row.CacheDrops = s.drops
+	m.Complete = !s.stop.Load()
+	m.CacheDrops = s.drops
+	m.Lat, m.Slat, m.Clat = newHist(), newHist(), newHist()
 	var stats engines.Counters
 	var end int64
 	for _, j := range s.jobs {
@@ -25,97 +24,51 @@ func collect(s *runState, res *Result) {
 		default:
 			stats.Merge(j.stats)
 		}
-		row.Ops += j.ops
-		row.WarmupOps += j.warmupOps
-		row.Bytes += j.bytes
-		row.Errors += j.errors
-		row.VerifyErrors += j.verifyErrors
-		end = max(end, j.end)
+		d := j.d
+		m.Ops += d.ops
+		m.WarmupOps += d.warmupOps
+		m.Bytes += d.bytes
+		m.Errors += d.errors
+		m.VerifyErrors += d.verifyErrors
+		end = max(end, d.end)
 		if j.failed != nil {
-			row.Complete = false
+			m.Complete = false
 		}
-		if row.FirstError == "" && j.firstErr != nil {
-			row.FirstError = j.firstErr.Error()
+		if m.FirstError == "" && d.firstErr != nil {
+			m.FirstError = d.firstErr.Error()
 		}
-		res.Lat.Merge(j.lat)
-		res.Slat.Merge(j.slat)
-		res.Clat.Merge(j.clat)
+		m.Lat.Merge(d.lat)
+		m.Slat.Merge(d.slat)
+		m.Clat.Merge(d.clat)
 	}
 	if !s.measuring.Load() {
 		return // stopped before the measured phase began: nothing was measured
 	}
-	row.ResidentStart = s.residentStart
+	m.Measured = true
+	m.ResidentStart = s.residentStart
+	target := 100 * cfg.Resident
 	switch {
-	case cfg.Cache == CacheWarm && row.ResidentStart < warmResidentMin:
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, row.ResidentStart))
-	case cfg.Cache != CacheWarm && math.Abs(row.ResidentStart-row.ResidentTarget) > coldResidentMax+5*min(cfg.Resident, 0.2):
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, row.ResidentTarget, row.ResidentStart))
+	case cfg.Cache == CacheWarm && m.ResidentStart < warmResidentMin:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, m.ResidentStart))
+	case cfg.Cache != CacheWarm && math.Abs(m.ResidentStart-target) > coldResidentMax+5*min(cfg.Resident, 0.2):
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, target, m.ResidentStart))
 	}
-	if row.Ops == 0 && row.FirstError == "" {
-		row.FirstError = errNoOps
+	if m.Ops == 0 && m.FirstError == "" {
+		m.FirstError = errNoOps
 	}
 	if end > s.measureStart {
-		row.Elapsed = float64(end-s.measureStart-s.paused) / 1e9
+		m.ElapsedNS = end - s.measureStart - s.paused
 	}
-	fillStats(row, res, &s.startUsage, &s.usage)
+	m.CPUUserNS = usageNS(s.usage.Utime) - usageNS(s.startUsage.Utime)
+	m.CPUSysNS = usageNS(s.usage.Stime) - usageNS(s.startUsage.Stime)
+	m.CtxSw = (s.usage.Nvcsw + s.usage.Nivcsw) - (s.startUsage.Nvcsw + s.startUsage.Nivcsw)
 	if stats != nil {
-		fillEngineStats(row, s.eng, stats)
+		m.Counters = stats.Values()
 	}
 	if s.dev != nil {
 		d := s.devDelta
-		row.DevKnown = true
-		row.DevReads, row.DevReadBytes = d.Reads, d.ReadSectors*512
-		if row.Ops > 0 {
-			row.DevReadsPerOp = float64(d.Reads) / float64(row.Ops)
-		}
-		if wall := s.endAt - s.measureStart - s.paused; wall > 0 {
-			row.DevUtil = 100 * float64(d.IOTicks) / float64(wall)
-			row.DevAqu = float64(d.QueueTime) / float64(wall)
-		}
-	}
-}
-
-func fillStats(row *results.Row, res *Result, start, end *unix.Rusage) {
-	if row.Elapsed > 0 {
-		row.IOPS = float64(row.Ops) / row.Elapsed
-		row.MiBs = float64(row.Bytes) / row.Elapsed / (1 << 20)
-	}
-	us := func(ns int64) float64 { return float64(ns) / 1e3 }
-	row.LatMean = res.Lat.Mean() / 1e3
-	row.LatMin = us(res.Lat.Min())
-	row.LatP50 = us(res.Lat.ValueAtQuantile(50)) // hdrhistogram takes percentiles, 0–100
-	row.LatP90 = us(res.Lat.ValueAtQuantile(90))
-	row.LatP99 = us(res.Lat.ValueAtQuantile(99))
-	row.LatP999 = us(res.Lat.ValueAtQuantile(99.9))
-	row.LatMax = us(res.Lat.Max())
-	row.SlatP50 = us(res.Slat.ValueAtQuantile(50))
-	row.SlatP99 = us(res.Slat.ValueAtQuantile(99))
-	row.ClatP50 = us(res.Clat.ValueAtQuantile(50))
-	row.ClatP99 = us(res.Clat.ValueAtQuantile(99))
-	tv := func(t unix.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	row.CPUUser = tv(end.Utime) - tv(start.Utime)
-	row.CPUSys = tv(end.Stime) - tv(start.Stime)
-	if row.Ops > 0 {
-		row.CPUPerOp = (row.CPUUser + row.CPUSys) / float64(row.Ops) * 1e6
-	}
-	row.CtxSw = (end.Nvcsw + end.Nivcsw) - (start.Nvcsw + start.Nivcsw)
-	if row.CPUUser < 0 || row.CPUSys < 0 || row.CtxSw < 0 {
-		// Stopped before the measured phase began: nothing was measured.
-		row.CPUUser, row.CPUSys, row.CPUPerOp, row.CtxSw = 0, 0, 0, 0
-	}
-}
-
-// fillEngineStats puts the engine's counters in the row by the names the engine declares; the
-// harness knows none of them.
-func fillEngineStats(row *results.Row, eng engines.Engine, s engines.Counters) {
-	c, ok := eng.(engines.Counted)
-	if !ok {
-		return
-	}
-	decl, vals := c.Counters(), s.Values()
-	row.Counters = make(map[string]float64, len(decl))
-	for i := range min(len(decl), len(vals)) {
-		row.Counters[decl[i].Name] = vals[i]
+		m.Dev = &results.DevCounters{Name: s.dev.Name, Reads: d.Reads, ReadBytes: d.ReadSectors * 512,
+			BusyNS: int64(d.IOTicks), QueueNS: int64(d.QueueTime), WallNS: s.endAt - s.measureStart - s.paused}
 	}
 }
 

@@ -26,53 +26,58 @@ const (
 // CacheModes lists the accepted cache states.
 var CacheModes = []string{CacheWarm, CacheCold, CacheDirect}
 
-// Config describes one measured run of one engine.
+// Config describes one measured run of one engine. It is plain data: it travels whole to a
+// process that serves an arm (JSON, package ab), except for the fields tagged "-", which are
+// this process's own (a trace to write, a progress display, a data file already laid out).
 type Config struct {
-	Engine    string
-	Workload  string
-	BlockSize int   // bytes per request
-	IODepth   int   // requests in flight per job
-	Jobs      int   // jobs, each on its own locked OS thread
-	Size      int64 // bytes of the data file to use
+	Engine    string `json:"engine"`
+	Workload  string `json:"workload"`
+	BlockSize int    `json:"bs"`      // bytes per request
+	IODepth   int    `json:"iodepth"` // requests in flight per job
+	Jobs      int    `json:"jobs"`    // jobs, each on its own locked OS thread
+	Size      int64  `json:"size"`    // bytes of the data file to use
 
 	// A run ends when Runtime has passed or Ops requests have completed, whichever comes
 	// first; at least one of them must be set. Ops counts all jobs together.
-	Runtime time.Duration
-	Ops     int64
+	Runtime time.Duration `json:"runtime"`
+	Ops     int64         `json:"ops"`
 	// Warmup runs before the measured phase; its requests are verified and their errors
 	// counted, but they are not timed.
-	Warmup time.Duration
+	Warmup time.Duration `json:"warmup"`
 
-	Cache     string
-	Random    string // randread's order: workloads.RandomPerm (the default, for "") or RandomUniform
-	NoFadvise bool   // do not give the workload's posix_fadvise hint
-	Verify    workloads.VerifyMode
-	Seed      uint64
-	Round     int
+	Cache     string               `json:"cache"`
+	Random    string               `json:"random"` // randread's order: a --random spec (workloads.ParseOrder), "" for the default
+	NoFadvise bool                 `json:"no_fadvise"`
+	Verify    workloads.VerifyMode `json:"verify"`
+	Seed      uint64               `json:"seed"`
+	// Round and Duel label the run's row: its round (or a duel's session) and the duel it is
+	// an arm of ("" for an ordinary run).
+	Round int    `json:"round"`
+	Duel  string `json:"duel"`
 
 	// Options are engines' own options (engines.Option), by "engine.option" name, in canonical
 	// form; a run passes its engine the ones that are its own. Trace receives every read
 	// attempt of engines that trace.
-	Options map[string]string
-	Trace   *engines.Trace
+	Options map[string]string `json:"options"`
+	Trace   *engines.Trace    `json:"-"`
 	// Live, when set, shows the run's progress to another goroutine (a progress display).
-	Live *Live
+	Live *Live `json:"-"`
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.
 	// At each new pass over the file it is evicted and the same share made resident again.
-	Resident float64
+	Resident float64 `json:"resident"`
 
 	// Background, when set, is a second run of another engine over another data file that
 	// goes on for the whole of this run (started before its warm-up, stopped after it); only
 	// this run's own jobs are measured. It is the interference load of the syncfirst suite.
-	Background *Background
+	Background *Background `json:"background"`
 }
 
 // Background is a load run beside a measured run.
 type Background struct {
-	Config  Config
-	Dataset *workloads.Dataset
+	Config  Config             `json:"config"`
+	Dataset *workloads.Dataset `json:"-"`
 }
 
 // engineConfig is what the job's engine is opened with.
@@ -145,8 +150,11 @@ func (c *Config) validate(wl *workloads.Workload) error {
 	switch {
 	case c.Random != "" && !wl.Ordered:
 		return bad("random %q: only randread takes an order (--random), %s reads in its own order", c.Random, c.Workload)
-	case c.Random != "" && !slices.Contains(workloads.RandomModes, c.Random):
-		return bad("random %q: accepted: %s", c.Random, strings.Join(workloads.RandomModes, ", "))
+	}
+	if c.Random != "" {
+		if _, err := workloads.ParseOrder(c.Random); err != nil {
+			return &ConfigError{Field: "random", Msg: err.Error()}
+		}
 	}
 	switch {
 	case c.BlockSize <= 0 || c.BlockSize%512 != 0:

@@ -245,18 +245,18 @@ func TestValidate(t *testing.T) {
 func TestEngineCountersInRow(t *testing.T) {
 	ds := layout(t, 4<<20)
 	warm := run(t, Config{Engine: "retry", Ops: 500, IODepth: 4}, ds).Row
-	if warm.Counters["attempts_per_op"] != 1 || warm.Counters["eagain"] != 0 || warm.Counters["kicks"] != 0 {
-		t.Errorf("warm retry: attempts_per_op %v eagain %v kicks %v", warm.Counters["attempts_per_op"], warm.Counters["eagain"], warm.Counters["kicks"])
+	if warm.Values["attempts_per_op"] != 1 || warm.Values["eagain"] != 0 || warm.Values["kicks"] != 0 {
+		t.Errorf("warm retry: attempts_per_op %v eagain %v kicks %v", warm.Values["attempts_per_op"], warm.Values["eagain"], warm.Values["kicks"])
 	}
 	cold := run(t, Config{Engine: "retry", Ops: 200, IODepth: 4, Cache: CacheCold}, ds).Row
-	if cold.Counters["attempts_per_op"] <= 1 || cold.Counters["eagain"] == 0 || cold.Counters["kicks"] == 0 || cold.Counters["wait_to_retry_p50_us"] <= 0 || cold.VerifyErrors+cold.Errors != 0 {
+	if cold.Values["attempts_per_op"] <= 1 || cold.Values["eagain"] == 0 || cold.Values["kicks"] == 0 || cold.Values["wait_to_retry_p50_us"] <= 0 || cold.VerifyErrors+cold.Errors != 0 {
 		t.Errorf("cold retry: %+v", cold)
 	}
 	tp := run(t, Config{Engine: "threadpool", Ops: 200, IODepth: 4, Options: map[string]string{"threadpool.threads": "2"}}, ds).Row
-	if tp.Counters["queue_wait_p50_us"] <= 0 || tp.Counters["handoff_p50_us"] <= 0 || tp.Counters["queue_peak"] < 1 || tp.Counters["attempts_per_op"] != 0 {
-		t.Errorf("threadpool: queue wait %v handoff %v peak %v attempts %v", tp.Counters["queue_wait_p50_us"], tp.Counters["handoff_p50_us"], tp.Counters["queue_peak"], tp.Counters["attempts_per_op"])
+	if tp.Values["queue_wait_p50_us"] <= 0 || tp.Values["handoff_p50_us"] <= 0 || tp.Values["queue_peak"] < 1 || tp.Values["attempts_per_op"] != 0 {
+		t.Errorf("threadpool: queue wait %v handoff %v peak %v attempts %v", tp.Values["queue_wait_p50_us"], tp.Values["handoff_p50_us"], tp.Values["queue_peak"], tp.Values["attempts_per_op"])
 	}
-	if s := run(t, Config{Engine: "sync", Ops: 100}, ds).Row; s.Counters["attempts_per_op"] != 0 || s.Counters["kicks"] != 0 {
+	if s := run(t, Config{Engine: "sync", Ops: 100}, ds).Row; s.Values["attempts_per_op"] != 0 || s.Values["kicks"] != 0 {
 		t.Errorf("sync has retry counters: %+v", s)
 	}
 	if _, err := Run(context.Background(), Config{Engine: "retry", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1,
@@ -274,7 +274,7 @@ func TestResident(t *testing.T) {
 	if r.ResidentStart < 45 || r.ResidentStart > 55 || r.ResidentTarget != 50 || r.CacheDrops != 2 || r.Errors+r.VerifyErrors != 0 {
 		t.Errorf("resident start %.1f%% (target %v), drops %d, errors %d/%d", r.ResidentStart, r.ResidentTarget, r.CacheDrops, r.Errors, r.VerifyErrors)
 	}
-	if r.Counters["short_reads"] == 0 && r.Counters["eagain"] == 0 {
+	if r.Values["short_reads"] == 0 && r.Values["eagain"] == 0 {
 		t.Errorf("no partial reads on a half-cached file: %+v", r)
 	}
 	c := Config{Engine: "sync", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 1 << 20, Ops: 1, Cache: CacheWarm, Resident: 0.5}

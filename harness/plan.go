@@ -2,8 +2,13 @@ package harness
 
 import (
 	"fmt"
+	"path/filepath"
+	"time"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/sysinfo"
+	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
 )
 
@@ -63,3 +68,59 @@ func (p *Plan) WithRound(round int) *Plan {
 	q.Config.Round = round
 	return &q
 }
+
+// verifyAndAdvice says whether reads are verified (the engine moves data) and the fadvise hint
+// the jobs give.
+func (p *Plan) verifyAndAdvice() (verify bool, advice pagecache.Advice) {
+	advice = p.wl.Advice
+	if p.Config.NoFadvise {
+		advice = pagecache.AdviceNone
+	}
+	return engines.MovesData(p.eng), advice
+}
+
+// setup is what the plan's rows record of their configuration.
+func (p *Plan) setup() results.Setup {
+	c := &p.Config
+	verify, advice := p.verifyAndAdvice()
+	s := results.Setup{
+		Engine: c.Engine, Workload: c.Workload, BS: c.BlockSize, IODepth: c.IODepth, Jobs: c.Jobs,
+		Cache: c.Cache, Size: c.Size, Verify: c.Verify.String(), Fadvise: advice.String(), Seed: c.Seed,
+		ResidentTarget: 100 * c.Resident,
+	}
+	if !verify {
+		s.Verify = "none"
+	}
+	if p.wl.Ordered {
+		s.Random = c.Random
+	}
+	if c.Background != nil {
+		s.Background = c.Background.Config.Engine
+	}
+	// Every engine option given is recorded in its column, whichever engine runs: a setting
+	// is part of the configuration the row belongs to.
+	for _, name := range engines.Names() {
+		e, _ := engines.Lookup(name)
+		if o, ok := e.(engines.Optioned); ok {
+			for _, opt := range o.Options() {
+				if v, given := c.Options[name+"."+opt.Name]; given {
+					if s.Settings == nil {
+						s.Settings = map[string]string{}
+					}
+					s.Settings[opt.Column] = opt.Record(v)
+				}
+			}
+		}
+	}
+	return s
+}
+
+// build is the row of a measurement of the plan over the data set at path, started then.
+func (p *Plan) build(m *results.Measurement, started, path string) results.Row {
+	s := p.setup()
+	l := results.Labels{Round: p.Config.Round, Duel: p.Config.Duel, StartedUTC: started, Machine: sysinfo.Machine(filepath.Dir(path))}
+	return results.Build(&s, m, &l)
+}
+
+// startedNow is a row's started_utc for a run starting now.
+func startedNow() string { return time.Now().UTC().Format(time.RFC3339) }

@@ -36,8 +36,9 @@ type Result struct {
 	Lat, Slat, Clat *hdrhistogram.Histogram
 }
 
-// newHist returns a latency histogram in nanoseconds from 1ns to 1h at 3 significant digits.
-func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, int64(time.Hour), 3) }
+// newHist returns a latency histogram in nanoseconds, as the engines' (1 ns to 1 h, 3
+// significant digits).
+func newHist() *hdrhistogram.Histogram { return engines.NewLatencyHist() }
 
 // Run performs one measured run of cfg on ds: NewPlan, then Plan.Run. It returns an error only
 // when the run could not be started or measured (bad configuration, unknown engine, file
@@ -67,21 +68,20 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 
 	cfg.Live.begin(&cfg)
 	defer cfg.Live.end()
-	res := &Result{Lat: newHist(), Slat: newHist(), Clat: newHist()}
-	row := &res.Row
-	verify, advice := settings(row, &cfg, eng, wl)
+	res := &Result{}
+	m := &results.Measurement{}
+	verify, advice := p.verifyAndAdvice()
 
 	if err := prepareCache(ctx, &cfg, ctlFd); err != nil {
 		return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Path, err)
 	}
-	row.ResidentTarget = 100 * cfg.Resident
 
 	// Threads that block in system calls must not take Ps from runnable goroutines (see
 	// engines.Blocker): give them Ps of their own for the run.
-	row.GOMAXPROCS = runtime.GOMAXPROCS(0)
+	m.GOMAXPROCS = runtime.GOMAXPROCS(0)
 	if b, ok := eng.(engines.Blocker); ok {
-		row.GOMAXPROCS += cfg.Jobs * b.BlockingThreads(cfg.engineConfig())
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(row.GOMAXPROCS))
+		m.GOMAXPROCS += cfg.Jobs * b.BlockingThreads(cfg.engineConfig())
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(m.GOMAXPROCS))
 	}
 
 	shared := &runState{cfg: &cfg, ctl: ctlFd, eng: eng}
@@ -97,9 +97,16 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		return nil, err
 	}
 
+	stopLoad := func() {}
 	if cfg.Background != nil {
-		stop := startBackground(ctx, cfg.Background, row)
-		defer stop()
+		stopped, stop := false, startBackground(ctx, cfg.Background, m)
+		stopLoad = func() {
+			if !stopped {
+				stopped = true
+				stop()
+			}
+		}
+		defer stopLoad()
 	}
 
 	// Start every job; they meet at the gate after the warm-up, and the last to leave the
@@ -107,7 +114,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	shared.bar = newBarrier(len(shared.jobs), shared.atBarrier, shared.last)
 	stopWatch := context.AfterFunc(ctx, shared.halt)
 	defer stopWatch()
-	row.StartedUTC = time.Now().UTC().Format(time.RFC3339)
+	started := startedNow()
 	shared.warmupEnd = clock.Now() + int64(cfg.Warmup)
 	var wg sync.WaitGroup
 	for _, j := range shared.jobs {
@@ -118,27 +125,33 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	if shared.err != nil {
 		return nil, shared.err
 	}
-	if row.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
+	if m.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
 		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
 	}
-	collect(shared, res)
-	if ctx.Err() != nil && (res.Row.FirstError == "" || res.Row.FirstError == errNoOps) {
-		res.Row.FirstError = "interrupted"
+	collect(shared, res, m)
+	if ctx.Err() != nil && (m.FirstError == "" || m.FirstError == errNoOps) {
+		m.FirstError = "interrupted"
+	}
+	stopLoad() // the load's own readings go into m before the row is built
+	finish := func() {
+		res.Row = p.build(m, started, ds.Path)
+		res.Lat, res.Slat, res.Clat = m.Lat, m.Slat, m.Clat
 	}
 	for _, j := range shared.jobs {
 		if j.failed != nil {
+			finish()
 			return res, fmt.Errorf("engine %s failed: %w", cfg.Engine, j.failed)
 		}
 	}
+	finish()
 	return res, nil
 }
 
 // startBackground starts the background load and returns the function that stops it and
-// records what it did in row.
-func startBackground(ctx context.Context, bg *Background, row *results.Row) (stop func()) {
+// records what it did in m.
+func startBackground(ctx context.Context, bg *Background, m *results.Measurement) (stop func()) {
 	cfg := bg.Config
 	cfg.Runtime, cfg.Ops, cfg.Warmup, cfg.Background, cfg.Trace, cfg.Live = 24*time.Hour, 0, 0, nil, nil, nil
-	row.Background = cfg.Engine
 	bgCtx, cancel := context.WithCancel(ctx)
 	done := make(chan *Result, 1)
 	go func() {
@@ -154,12 +167,12 @@ func startBackground(ctx context.Context, bg *Background, row *results.Row) (sto
 		if res == nil {
 			return
 		}
-		row.BackgroundIOPS = float64(res.Row.Ops) / max(res.Row.Elapsed, 1e-9)
+		m.BackgroundIOPS = float64(res.Row.Ops) / max(res.Row.Elapsed, 1e-9)
 		// The load's failures fail the run too: a load that did not run is no interference.
-		row.Errors += res.Row.Errors
-		row.VerifyErrors += res.Row.VerifyErrors
-		if res.Row.FirstError != "" && row.FirstError == "" {
-			row.FirstError = "background " + cfg.Engine + ": " + res.Row.FirstError
+		m.Errors += res.Row.Errors
+		m.VerifyErrors += res.Row.VerifyErrors
+		if res.Row.FirstError != "" && m.FirstError == "" {
+			m.FirstError = "background " + cfg.Engine + ": " + res.Row.FirstError
 		}
 	}
 }
@@ -212,7 +225,6 @@ func device(ds *workloads.Dataset, res *Result) *diskstats.Device {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("no device counters (dev_* columns left empty): %v", err))
 		return nil
 	}
-	res.Row.DevName = dev.Name
 	if dev.What != "" {
 		res.Warnings = append(res.Warnings, "device counters: "+dev.What)
 	}
@@ -239,42 +251,6 @@ func newJobs(cfg *Config, ds *workloads.Dataset, eng engines.Engine, wl *workloa
 		jobs[i] = j
 	}
 	return jobs, nil
-}
-
-// settings fills row with cfg's settings (what the run was asked to be) and returns whether
-// reads are verified (the engine moves data) and the fadvise hint the jobs give.
-func settings(row *results.Row, cfg *Config, eng engines.Engine, wl *workloads.Workload) (verify bool, advice pagecache.Advice) {
-	row.Engine, row.Workload, row.BS, row.IODepth, row.Jobs = cfg.Engine, cfg.Workload, cfg.BlockSize, cfg.IODepth, cfg.Jobs
-	row.Cache, row.Round, row.Seed, row.Size = cfg.Cache, cfg.Round, cfg.Seed, cfg.Size
-	if wl.Ordered {
-		row.Random = cfg.Random
-	}
-	// Every engine option given is recorded in its column, whichever engine runs: a setting
-	// is part of the configuration the row belongs to.
-	for _, name := range engines.Names() {
-		e, _ := engines.Lookup(name)
-		if o, ok := e.(engines.Optioned); ok {
-			for _, opt := range o.Options() {
-				if v, given := cfg.Options[name+"."+opt.Name]; given {
-					if row.Settings == nil {
-						row.Settings = map[string]string{}
-					}
-					row.Settings[opt.Column] = opt.Record(v)
-				}
-			}
-		}
-	}
-	row.Verify = cfg.Verify.String()
-	verify = engines.MovesData(eng)
-	if !verify {
-		row.Verify = "none"
-	}
-	advice = wl.Advice
-	if cfg.NoFadvise {
-		advice = pagecache.AdviceNone
-	}
-	row.Fadvise = advice.String()
-	return verify, advice
 }
 
 // errNoOps is the first_error of a run in which no request completed.

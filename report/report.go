@@ -53,6 +53,7 @@ func Build(in *Inputs, o Options) (*Report, error) {
 		if !slices.Contains(r.Sources, f.Name) {
 			r.Sources = append(r.Sources, f.Name)
 		}
+		r.Notes = append(r.Notes, f.Warnings...)
 		for _, c := range f.Comments {
 			if cmd, ok := strings.CutPrefix(c, "command: "); ok && !slices.Contains(r.Commands, cmd) {
 				r.Commands = append(r.Commands, cmd)
@@ -211,8 +212,9 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	}
 	var charts []*Chart
 	for _, g := range groups {
-		// sync first, as in the summary: the reference.
-		slices.SortStableFunc(g.names, func(a, b string) int { return b2i(a != "sync") - b2i(b != "sync") })
+		// The reference (sync) first, as in the summary.
+		ref := results.ReferenceEngine()
+		slices.SortStableFunc(g.names, func(a, b string) int { return b2i(a != ref) - b2i(b != ref) })
 		var ss []series
 		fromHist := true
 		for _, n := range g.names {

@@ -74,9 +74,10 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 		byRound[k][r.Round] = r.LatMean
 	}
 	var cs []Change
+	ref := results.ReferenceEngine()
 	for _, k := range order {
-		base := byRound[key{k.group, "sync"}]
-		if k.engine == "sync" || base == nil {
+		base := byRound[key{k.group, ref}]
+		if k.engine == ref || base == nil {
 			continue
 		}
 		var b, c []float64
@@ -88,7 +89,7 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 		if len(b) == 0 {
 			continue
 		}
-		label := syncPathPrefix + " " + k.engine + " vs sync"
+		label := syncPathPrefix + " " + k.engine + " vs " + ref
 		if _, file, ok := strings.Cut(k.group, "|file="); ok {
 			label += " (" + file + ")"
 		}

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aiobench/aiobench/internal/atomicfile"
@@ -20,6 +22,29 @@ type File struct {
 	Rows     []Row
 	// Columns are the header's names, in the file's order.
 	Columns []string
+	// Warnings say what a reader should know about the file: a column this build does not
+	// know and whose meaning the file does not declare is kept, but compared by nothing.
+	Warnings []string
+}
+
+// A Meaning is what a file says of a column beyond its name, in a `# column {json}` comment
+// line: written for every column the first schema did not have, so that a build that does
+// not know the column still compares it by its declared meaning (as benchfmt's Unit lines
+// carry a metric's direction with the data).
+type Meaning struct {
+	Name    string `json:"name"`
+	Unit    string `json:"unit,omitempty"`
+	Better  Better `json:"better,omitempty"`
+	Config  bool   `json:"config,omitempty"`
+	Numeric bool   `json:"numeric"`
+	Doc     string `json:"doc,omitempty"`
+}
+
+// meaningPrefix starts a comment line declaring a column's meaning.
+const meaningPrefix = "column "
+
+func meaningOf(c *Column) Meaning {
+	return Meaning{Name: c.Name, Unit: c.Unit, Better: c.Better, Config: c.Config, Numeric: c.numeric, Doc: c.Doc}
 }
 
 // Has reports whether the file has the named column.
@@ -32,7 +57,9 @@ func (f *File) Has(name string) bool {
 	return false
 }
 
-// Write writes comments as `# ` lines, the header and the rows in CSV.
+// Write writes comments as `# ` lines, a `# column` line declaring the meaning of each column
+// the first schema did not have, the header and the rows in CSV. The header is every known
+// column, then any column a row carries from a file this build did not know (Row.Extra).
 func Write(w io.Writer, comments []string, rows []Row) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range comments {
@@ -42,14 +69,34 @@ func Write(w io.Writer, comments []string, rows []Row) error {
 			}
 		}
 	}
+	cols := Columns()
+	extra := extraColumns(rows, cols)
+	all := make([]*Column, 0, len(cols)+len(extra))
+	for i := range cols {
+		all = append(all, &cols[i])
+	}
+	all = append(all, extra...)
+	header := make([]string, len(all))
+	for i, c := range all {
+		header[i] = c.Name
+		if !firstSchema(c.Name) {
+			b, err := json.Marshal(meaningOf(c))
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(bw, "# %s%s\n", meaningPrefix, b); err != nil {
+				return err
+			}
+		}
+	}
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(Header()); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	rec := make([]string, len(Schema))
+	rec := make([]string, len(all))
 	for i := range rows {
-		for j := range Schema {
-			rec[j] = Schema[j].Get(&rows[i])
+		for j, c := range all {
+			rec[j] = c.Get(&rows[i])
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -60,6 +107,31 @@ func Write(w io.Writer, comments []string, rows []Row) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// extraColumns are the columns rows carry that the schema does not have, in the order first
+// seen (sorted within a row), as undeclared columns.
+func extraColumns(rows []Row, cols []Column) []*Column {
+	known := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		known[c.Name] = true
+	}
+	var out []*Column
+	for i := range rows {
+		names := make([]string, 0, len(rows[i].Extra))
+		for n := range rows[i].Extra {
+			if !known[n] {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			known[n] = true
+			c := extraCol(n, Meaning{Name: n})
+			out = append(out, &c)
+		}
+	}
+	return out
 }
 
 // WriteFile writes a results file atomically (internal/atomicfile: synced, mode 0644, renamed
@@ -122,11 +194,21 @@ func Read(r io.Reader, name string) (*File, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	f := &File{Name: name}
+	declared := map[string]Meaning{}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimRight(line, "\r")
-		if strings.HasPrefix(line, "#") {
-			f.Comments = append(f.Comments, strings.TrimPrefix(strings.TrimPrefix(line, "#"), " "))
+		if !strings.HasPrefix(line, "#") {
+			continue
 		}
+		c := strings.TrimPrefix(strings.TrimPrefix(line, "#"), " ")
+		if j, ok := strings.CutPrefix(c, meaningPrefix); ok {
+			var m Meaning
+			if json.Unmarshal([]byte(j), &m) == nil && m.Name != "" {
+				declared[m.Name] = m
+				continue
+			}
+		}
+		f.Comments = append(f.Comments, c)
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comment = '#'
@@ -150,9 +232,7 @@ func Read(r io.Reader, name string) (*File, error) {
 			return nil, &ParseError{File: name, Line: hline, Err: fmt.Errorf("column %q appears twice", h)}
 		}
 		seen[h] = true
-		if c, ok := ColumnByName(h); ok {
-			cols[i] = c
-		}
+		cols[i] = f.column(h, declared)
 	}
 	var missing []string
 	for _, k := range KeyColumns {
@@ -178,9 +258,6 @@ func Read(r io.Reader, name string) (*File, error) {
 		}
 		var row Row
 		for i, c := range cols {
-			if c == nil {
-				continue
-			}
 			v := strings.TrimSpace(rec[i])
 			if err := c.Set(&row, v); err != nil {
 				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("column %s: %w", c.Name, err)}
@@ -192,6 +269,26 @@ func Read(r io.Reader, name string) (*File, error) {
 		f.Rows = append(f.Rows, row)
 	}
 	return f, nil
+}
+
+// column returns the reader's column for a header name: the schema's; else, for a column the
+// file declares, that declaration (added to the schema, so that keys and comparisons know
+// it); else a column kept as text, with a warning.
+func (f *File) column(name string, declared map[string]Meaning) *Column {
+	if c, ok := ColumnByName(name); ok {
+		return c
+	}
+	if m, ok := declared[name]; ok {
+		if !declare(m) {
+			f.Warnings = append(f.Warnings, fmt.Sprintf("%s: column %s declares a meaning another file gave otherwise; the first is kept", f.Name, name))
+		}
+		if c, ok := ColumnByName(name); ok {
+			return c
+		}
+	}
+	f.Warnings = append(f.Warnings, fmt.Sprintf("%s: column %s is not known to this build and the file declares no meaning for it: kept, compared by nothing", f.Name, name))
+	c := extraCol(name, Meaning{Name: name})
+	return &c
 }
 
 func csvError(name string, err error) error {

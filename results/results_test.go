@@ -48,7 +48,7 @@ func TestSchemaContract(t *testing.T) {
 		t.Errorf("schema changed:\n got %v\nwant %v", got, want)
 	}
 	seen := map[string]bool{}
-	for _, c := range Schema {
+	for _, c := range Columns() {
 		if seen[c.Name] || c.Doc == "" {
 			t.Errorf("column %q: duplicate or undocumented", c.Name)
 		}
@@ -166,21 +166,15 @@ func TestBenchfmt(t *testing.T) {
 	}
 }
 
-// Every numeric column says whether it is a metric and which way it is better, and the
-// configuration columns include the six a file must have.
-func TestEveryColumnHasMeaning(t *testing.T) {
-	named := map[string]int{}
-	for _, list := range [][]string{metricsHigher, metricsLower, notMetrics} {
-		for _, n := range list {
-			named[n]++
+// Every column is documented, the configuration columns include the six a file must have,
+// and the declarations say which way the metrics go.
+func TestColumnMeanings(t *testing.T) {
+	for _, c := range Columns() {
+		if c.Doc == "" {
+			t.Errorf("column %s is undocumented", c.Name)
 		}
-	}
-	for _, c := range Schema {
-		if c.Numeric() && named[c.Name] != 1 {
-			t.Errorf("numeric column %s is named %d times in metricsHigher, metricsLower and notMetrics; want once", c.Name, named[c.Name])
-		}
-		if !c.Numeric() && named[c.Name] != 0 {
-			t.Errorf("text column %s is classed as a number", c.Name)
+		if c.IsMetric() && !c.Numeric() {
+			t.Errorf("text column %s is a metric", c.Name)
 		}
 	}
 	for _, k := range KeyColumns {
@@ -188,8 +182,10 @@ func TestEveryColumnHasMeaning(t *testing.T) {
 			t.Errorf("key column %s is not a configuration column", k)
 		}
 	}
-	if c, _ := ColumnByName("background_iops"); c.Better != BetterHigher {
-		t.Errorf("background_iops is better %q", c.Better)
+	for name, want := range map[string]Better{"background_iops": BetterHigher, "iops": BetterHigher, "lat_p99_us": BetterLower, "elapsed_s": BetterNone, "bs": BetterNone} {
+		if c, _ := ColumnByName(name); c.Better != want {
+			t.Errorf("%s is better %q, want %q", name, c.Better, want)
+		}
 	}
 }
 
@@ -209,24 +205,42 @@ func TestKeyValues(t *testing.T) {
 	}
 }
 
-// An engine's new counter becomes a column at the end, written and read by name; a counter the
-// schema already has keeps its place.
-func TestRegisterCounter(t *testing.T) {
-	saved := slices.Clone(Schema)
-	t.Cleanup(func() { Schema = saved })
-	n := len(Schema)
-	RegisterCounter("eagain", "", "again", BetterLower)
-	RegisterCounter("zz_probe_count", "", "a test counter", BetterLower)
-	if len(Schema) != n+1 || Schema[n].Name != "zz_probe_count" || Schema[n].Better != BetterLower {
-		t.Fatalf("schema after registering: %d columns, last %q", len(Schema), Schema[len(Schema)-1].Name)
-	}
-	var buf bytes.Buffer
-	rows := []Row{{Engine: "x", Workload: "randread", Cache: "warm", Counters: map[string]float64{"zz_probe_count": 7}}}
-	if err := Write(&buf, []string{MagicComment}, rows); err != nil {
+// A column this build does not know is kept, read and written back; with the meaning its
+// file declares it is compared by it (a metric) or keeps rows apart (a configuration), without
+// one it is kept and said to be compared by nothing.
+func TestUnknownColumnsKept(t *testing.T) {
+	in := "# " + MagicComment + "\n" +
+		"# column {\"name\":\"zz_new_p9999_us\",\"unit\":\"µs\",\"better\":\"lower\",\"numeric\":true,\"doc\":\"a newer build's\"}\n" +
+		"# column {\"name\":\"zz_new_mode\",\"config\":true,\"numeric\":false,\"doc\":\"a newer setting\"}\n" +
+		"engine,workload,bs,iodepth,jobs,cache,zz_new_p9999_us,zz_new_mode,zz_mystery\n" +
+		"sync,randread,4096,1,1,warm,12.5,fast,x\n" +
+		"sync,randread,4096,1,1,warm,13,slow,y\n"
+	f, err := Read(strings.NewReader(in), "new.csv")
+	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Read(&buf, "r.csv")
-	if err != nil || f.Rows[0].Counters["zz_probe_count"] != 7 {
-		t.Errorf("read back: %v %+v", err, f.Rows)
+	if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0], "zz_mystery") || !strings.Contains(f.Warnings[0], "compared by nothing") {
+		t.Errorf("warnings %q", f.Warnings)
+	}
+	c, ok := ColumnByName("zz_new_p9999_us")
+	if !ok || c.Better != BetterLower || !c.Numeric() || c.Get(&f.Rows[0]) != "12.5" {
+		t.Fatalf("declared metric: %+v, %v", c, ok)
+	}
+	if f.Rows[0].Key() == f.Rows[1].Key() {
+		t.Error("rows that differ in a declared configuration column share a key")
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, []string{MagicComment}, f.Rows); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{`# column {"name":"zz_new_p9999_us","unit":"µs","better":"lower","numeric":true`, ",zz_mystery\n", ",fast,x\n", ",slow,y\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("written back without %q:\n%s", want, out)
+		}
+	}
+	again, err := Read(strings.NewReader(out), "again.csv")
+	if err != nil || again.Rows[1].Extra["zz_mystery"] != "y" || again.Rows[1].Extra["zz_new_mode"] != "slow" {
+		t.Errorf("read again: %v %+v", err, again.Rows)
 	}
 }

@@ -15,7 +15,8 @@ import (
 )
 
 // A Row is one measured run of one engine in one round. Latencies are in microseconds, CPU
-// times in seconds, sizes in bytes; the schema in schema.go documents every field.
+// times in seconds, sizes in bytes; the schema in schema.go documents every field. Build makes
+// a row from what the harness measured; the CSV reader fills one from a file.
 type Row struct {
 	Engine   string
 	Workload string
@@ -56,9 +57,10 @@ type Row struct {
 	CacheDrops int64
 	FirstError string
 
-	// Counters are the engine's own counters by column name (an engine declares them), zero or
-	// absent for engines that do not keep them; a reader fills in every counter column it knows.
-	Counters map[string]float64
+	// Values are the figures kept by column name rather than in a field of their own: the
+	// engine's counters (an engine declares them) and measured figures declared without a
+	// field; absent for a row that has none (written as 0).
+	Values map[string]float64
 
 	GOMAXPROCS int
 
@@ -89,6 +91,18 @@ type Row struct {
 	// Duel names the duel this row is an arm of ("retry-vs-sync", "ab"), empty for an ordinary
 	// run: a duel's rows are measured from blocks and never pooled with runs' rows.
 	Duel string
+
+	// Extra holds the values of columns this build does not know, by name, as they were read,
+	// so that a file read and written back keeps every column it had.
+	Extra map[string]string
+}
+
+// setValue keeps v under name in r.Values.
+func (r *Row) setValue(name string, v float64) {
+	if r.Values == nil {
+		r.Values = map[string]float64{}
+	}
+	r.Values[name] = v
 }
 
 // Machine is the fingerprint of where a run happened (internal/sysinfo reads it); two files
@@ -96,7 +110,7 @@ type Row struct {
 type Machine = sysinfo.Fingerprint
 
 // Key is the configuration that identifies comparable rows across files and rounds: the values
-// of every column that sets up a run (meaning.go), by name. Files that lack a column (older
+// of every column that sets up a run (declared config), by name. Files that lack a column (older
 // versions) read it as zero or empty on both sides.
 type Key string
 
@@ -112,6 +126,22 @@ func (r *Row) Key() Key {
 		b = append(b, c.Get(r)...)
 	}
 	return Key(b)
+}
+
+// ConfigKey is what rows of one configuration share whatever the engine: the Key without the
+// engine and the engines' own settings. The summary compares engines within it.
+func ConfigKey(r *Row) string {
+	var b []byte
+	for _, c := range ConfigColumns() {
+		if c.Engine || c.Name == "engine" {
+			continue
+		}
+		b = append(b, c.Name...)
+		b = append(b, '=')
+		b = append(b, c.Get(r)...)
+		b = append(b, keySep)
+	}
+	return string(b)
 }
 
 // keySep separates a Key's name=value pairs: a control character no value holds.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aiobench/aiobench/engines"
 	"github.com/montanaflynn/stats"
 )
 
@@ -108,18 +109,19 @@ func Summarize(rows []Row) []SummaryRow {
 		g.s.LatP99, g.s.CPUPerOp = spreadOf(g.p99), spreadOf(g.cpu)
 		out = append(out, g.s)
 	}
+	ref := ReferenceEngine()
 	slices.SortStableFunc(out, func(a, b SummaryRow) int {
 		if a.config != b.config {
 			return a.config - b.config
 		}
-		return b2i(a.Engine != "sync" || a.Variant != "") - b2i(b.Engine != "sync" || b.Variant != "")
+		return b2i(a.Engine != ref || a.Variant != "") - b2i(b.Engine != ref || b.Variant != "")
 	})
 	for i := range out {
 		s := &out[i]
-		if s.Engine == "sync" && s.Background == "" || s.Rounds == 0 {
+		if s.Engine == ref && s.Background == "" || s.Rounds == 0 {
 			continue
 		}
-		if b := reference(out, s); b != nil {
+		if b := reference(out, s, ref); b != nil {
 			s.HasSync = true
 			if s.Warm() {
 				s.VsSync = 100 * (s.LatMean.Median/b.LatMean.Median - 1)
@@ -135,16 +137,16 @@ func Summarize(rows []Row) []SummaryRow {
 // load, sync alone) with the same settings (settings given for a run are recorded on every
 // engine's rows, and a report tags each file's rows), else with none, else the only one there
 // is; nil when there is none.
-func reference(out []SummaryRow, s *SummaryRow) *SummaryRow {
+func reference(out []SummaryRow, s *SummaryRow, ref string) *SummaryRow {
 	var same, bare, only *SummaryRow
 	n := 0
 	config := s.config
-	if s.Engine == "sync" {
+	if s.Engine == ref {
 		config = s.alone
 	}
 	for j := range out {
 		b := &out[j]
-		if b.Engine != "sync" || b.Rounds == 0 || b.config != config || b == s {
+		if b.Engine != ref || b.Rounds == 0 || b.config != config || b == s {
 			continue
 		}
 		n++
@@ -167,11 +169,8 @@ func reference(out []SummaryRow, s *SummaryRow) *SummaryRow {
 	return nil
 }
 
-// ConfigKey is what rows of one configuration share whatever the engine: workload, bs, iodepth,
-// jobs, cache, size, resident share and background load. The summary compares engines within it.
-func ConfigKey(r *Row) string {
-	return fmt.Sprintf("%s|%d|%d|%d|%s|%d|%g|%s", r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache, r.Size, r.ResidentTarget, r.Background)
-}
+// ReferenceEngine is the engine every other is compared with (engines.Reference: sync).
+func ReferenceEngine() string { return engines.ReferenceName() }
 
 // Variant names the engine settings a row was run with, sorted, e.g. "notifier=uring".
 func Variant(r *Row) string {

@@ -83,25 +83,25 @@ func WriteCounterMedians(w io.Writer, rows []Row) error {
 	groups := map[string]*group{}
 	for i := range rows {
 		r := &rows[i]
-		if len(r.Counters) == 0 || r.Duel != "" {
+		if !hasCounters(r) || r.Duel != "" {
 			continue
 		}
 		k := ConfigKey(r) + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{row: Row{Engine: r.Engine, Cache: r.Cache, IODepth: r.IODepth, Settings: r.Settings, Counters: map[string]float64{}}, vals: map[string][]float64{}}
+			g = &group{row: Row{Engine: r.Engine, Cache: r.Cache, IODepth: r.IODepth, Settings: r.Settings, Values: map[string]float64{}}, vals: map[string][]float64{}}
 			groups[k] = g
 			order = append(order, g)
 		}
 		g.row.Round++ // the rounds
-		for name, v := range r.Counters {
-			g.vals[name] = append(g.vals[name], v)
+		for _, c := range counterColumns() {
+			g.vals[c.Name] = append(g.vals[c.Name], r.Values[c.Name])
 		}
 	}
 	med := make([]Row, len(order))
 	for i, g := range order {
 		for name, vs := range g.vals {
-			g.row.Counters[name] = spreadOf(vs).Median
+			g.row.Values[name] = spreadOf(vs).Median
 		}
 		med[i] = g.row
 	}
@@ -116,16 +116,15 @@ func WriteCounters(w io.Writer, rows []Row) error { return writeCounters(w, rows
 func writeCounters(w io.Writer, rows []Row, round string) error {
 	var engines []string
 	for i := range rows {
-		if len(rows[i].Counters) > 0 && !slices.Contains(engines, rows[i].Engine) {
+		if hasCounters(&rows[i]) && !slices.Contains(engines, rows[i].Engine) {
 			engines = append(engines, rows[i].Engine)
 		}
 	}
 	for _, e := range engines {
 		var cols []*Column
-		for i := range Schema {
-			c := &Schema[i]
+		for _, c := range counterColumns() {
 			for j := range rows {
-				if rows[j].Engine == e && rows[j].Counters[c.Name] != 0 {
+				if rows[j].Engine == e && rows[j].Values[c.Name] != 0 {
 					cols = append(cols, c)
 					break
 				}
@@ -153,7 +152,7 @@ func writeCounters(w io.Writer, rows []Row, round string) error {
 			}
 			cells := []string{name, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
 			for _, c := range cols {
-				cells = append(cells, formatCounter(r.Counters[c.Name]))
+				cells = append(cells, formatCounter(r.Values[c.Name]))
 			}
 			if err := t.Append(cells); err != nil {
 				return err
@@ -164,6 +163,28 @@ func writeCounters(w io.Writer, rows []Row, round string) error {
 		}
 	}
 	return nil
+}
+
+// counterColumns are the engines' counters, in the order files are written in.
+func counterColumns() []*Column {
+	var cs []*Column
+	cols := Columns()
+	for i := range cols {
+		if cols[i].Engine && !cols[i].Config {
+			cs = append(cs, &cols[i])
+		}
+	}
+	return cs
+}
+
+// hasCounters reports whether r has a value of an engine's counter that is not 0.
+func hasCounters(r *Row) bool {
+	for _, c := range counterColumns() {
+		if r.Values[c.Name] != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // formatCounter shows a whole count as one, anything else with three significant figures.

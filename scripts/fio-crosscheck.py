@@ -14,7 +14,7 @@ than the file has.
 
   scripts/fio-crosscheck.py [PAIRS] [RUNTIME_S] [CASE...]     e.g. scripts/fio-crosscheck.py 5 3 uring-cold
 
-CASES (default: all): sync-cold sync-warm uring-cold uring-warm uring-direct libaio-direct
+CASES (default: all): sync-cold sync-warm psync-warm uring-cold uring-warm uring-direct libaio-direct
 uring-seq-direct retry-uring retry-waiters uring-async. BIN is an aiobench binary (default:
 built from this checkout), DIR the data directory (default /var/tmp/aiobench-vsfio), SIZE the
 file size (default 1G). fio is Debian's package.
@@ -32,6 +32,7 @@ import tempfile
 CASES = {
     "sync-cold": (["--engine", "sync"], ["--ioengine=psync"], "cold", "4k", 1, "randread", "iops"),
     "sync-warm": (["--engine", "sync"], ["--ioengine=psync"], "warm", "4k", 1, "randread", "iops"),
+    "psync-warm": (["--engine", "psync"], ["--ioengine=psync"], "warm", "4k", 1, "randread", "iops"),
     "uring-cold": (["--engine", "uring"], ["--ioengine=io_uring"], "cold", "4k", 16, "randread", "iops"),
     "uring-warm": (["--engine", "uring"], ["--ioengine=io_uring"], "warm", "4k", 1, "randread", "iops"),
     "uring-direct": (["--engine", "uring"], ["--ioengine=io_uring"], "direct", "4k", 16, "randread", "iops"),

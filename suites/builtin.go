@@ -13,6 +13,7 @@ import (
 // The built-in suites' builders (see the all table in suites.go).
 
 func syncfirst(o Options) (*Spec, error) {
+	ref := engines.ReferenceName()
 	var async []string
 	for _, e := range o.engines() {
 		if eng, err := engines.Lookup(e); err == nil && !engines.IsSynchronous(eng) {
@@ -25,20 +26,23 @@ func syncfirst(o Options) (*Spec, error) {
 	base := o.config(256<<20, time.Second)
 	s := &Spec{Name: "syncfirst", Rounds: or(o.Rounds, 10), WarmupRounds: 1, NeedsBackground: true}
 	sync := base
-	sync.Engine = "sync"
-	s.Arms = append(s.Arms, Arm{Label: "sync", Config: sync})
+	sync.Engine = ref
+	s.Arms = append(s.Arms, Arm{Label: ref, Config: sync})
 	for _, e := range async {
 		c := base
 		c.Engine = e
 		check := Check{
-			Name: "sync-path: " + e + " vs sync", Base: "sync", Cand: e, Engine: e, SyncPath: true,
+			Name: "sync-path: " + e + " vs " + ref, Base: ref, Cand: e, Engine: e, SyncPath: true,
 			Metrics: []string{"iops", "lat_mean_us", "lat_p99_us", "cpu_us_per_op"},
 		}
 		switch o.Interleave {
 		case "", InterleaveDuel:
-			check.Duel = "duel: " + e + " vs sync"
+			name := e + "-vs-" + ref // the rows' duel column
+			check.Duel = "duel: " + e + " vs " + ref
+			a, b := sync, c
+			a.Duel, b.Duel = name, name
 			s.Duels = append(s.Duels, DuelArm{Label: check.Duel, Config: harness.DuelConfig{
-				A: sync, B: c, BlockTime: o.DuelBlock, Runtime: DuelRuntime(base.Runtime), Warmup: base.Warmup, Seed: base.Seed,
+				A: a, B: b, BlockTime: o.DuelBlock, Runtime: DuelRuntime(base.Runtime), Warmup: base.Warmup, Seed: base.Seed,
 			}})
 		case InterleaveRounds:
 			s.Arms = append(s.Arms, Arm{Label: e, Config: c})
@@ -52,10 +56,10 @@ func syncfirst(o Options) (*Spec, error) {
 		bg := base
 		bg.Engine, bg.Cache, bg.IODepth = e, harness.CacheCold, 16
 		c.Background = &harness.Background{Config: bg, Dataset: o.Background}
-		label := "sync with " + e + " load"
+		label := ref + " with " + e + " load"
 		s.Arms = append(s.Arms, Arm{Label: label, Config: c})
 		s.Checks = append(s.Checks, Check{
-			Name: "interference: sync with " + e + " cold QD16 load vs alone", Base: "sync", Cand: label, Engine: e,
+			Name: "interference: " + ref + " with " + e + " cold QD16 load vs alone", Base: ref, Cand: label, Engine: e,
 			Metrics: []string{"lat_p50_us", "lat_p99_us"},
 		})
 	}
@@ -76,30 +80,38 @@ func aiolat(o Options) (*Spec, error) {
 	return s, nil
 }
 
-// variants returns base for each engine of the suite, and for retry one per notifier (the
-// waiter threads, the reaper, and io_uring where it works) unless --retry-notifier chose one:
-// the aiolat and large suites compare how the retry engine learns a page is ready.
+// variants returns base for each engine of the suite, and, for an engine with options a suite
+// should sweep (engines.Option.Sweep: retry's notifiers), one arm per value that works here
+// unless the option was given: the aiolat and large suites compare the variants.
 func (o *Options) variants(base harness.Config) []Arm {
 	var out []Arm
 	for _, e := range o.engines() {
 		c := base
 		c.Engine = e
-		if _, chosen := base.Options["retry.notifier"]; e != "retry" || chosen {
-			out = append(out, Arm{Label: e, Config: c})
-			continue
-		}
-		for _, n := range []string{"waiters", "reaper", "uring"} {
-			if eng, err := engines.Lookup("uring"); n == "uring" && (err != nil || engines.Available(eng) != nil) {
-				continue
+		arms := []Arm{{Label: e, Config: c}}
+		eng, _ := engines.Lookup(e)
+		if opts, ok := eng.(engines.Optioned); ok {
+			for _, opt := range opts.Options() {
+				key := e + "." + opt.Name
+				if _, chosen := base.Options[key]; chosen || opt.Sweep == nil {
+					continue
+				}
+				var swept []Arm
+				for _, a := range arms {
+					for _, v := range opt.Sweep() {
+						sv := a.Config
+						sv.Options = maps.Clone(a.Config.Options)
+						if sv.Options == nil {
+							sv.Options = map[string]string{}
+						}
+						sv.Options[key] = v
+						swept = append(swept, Arm{Label: a.Label + "/" + v, Config: sv})
+					}
+				}
+				arms = swept
 			}
-			v := c
-			v.Options = maps.Clone(base.Options)
-			if v.Options == nil {
-				v.Options = map[string]string{}
-			}
-			v.Options["retry.notifier"] = n
-			out = append(out, Arm{Label: "retry/" + n, Config: v})
 		}
+		out = append(out, arms...)
 	}
 	return out
 }

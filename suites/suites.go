@@ -241,7 +241,6 @@ func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *
 			out.Remote[d.Label] = rd
 			for i := range rd.Rows {
 				for j := range rd.Rows[i] {
-					rd.Rows[i][j].Duel = strings.ReplaceAll(strings.TrimPrefix(d.Label, "duel: "), " ", "-")
 					each(&harness.Result{Row: rd.Rows[i][j]}, false)
 				}
 			}
@@ -253,7 +252,6 @@ func (s *Spec) Execute(ctx context.Context, ds *workloads.Dataset, each func(r *
 		}
 		out.Duels[d.Label] = res
 		for i := range res.Rows {
-			res.Rows[i].Duel = strings.ReplaceAll(strings.TrimPrefix(d.Label, "duel: "), " ", "-")
 			each(&harness.Result{Row: res.Rows[i], Warnings: res.Warnings}, false)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/aiobench/aiobench/compare"
 	_ "github.com/aiobench/aiobench/engines/null"
 	_ "github.com/aiobench/aiobench/engines/retry"
-	_ "github.com/aiobench/aiobench/engines/sync"
+	_ "github.com/aiobench/aiobench/engines/syncread"
 	_ "github.com/aiobench/aiobench/engines/threadpool"
 	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/workloads"

@@ -5,7 +5,6 @@ package workloads
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"strings"
 
@@ -18,21 +17,8 @@ type PatternConfig struct {
 	BlockSize int    // bytes per request
 	Job, Jobs int    // this job's index and the number of jobs; Jobs must not exceed the blocks
 	Seed      uint64 // the run's seed; each job derives its own source from it and Job
-	Random    string // randread's order: RandomPerm (also for "") or RandomUniform
+	Random    string // randread's order: a --random spec (ParseOrder), "" for the default
 }
-
-// Random orders of randread (--random).
-const (
-	// RandomPerm visits every block once per pass, in a seeded pseudo-random order shared by
-	// the jobs, each job taking its own share of it (fio's default, its "random map").
-	RandomPerm = "perm"
-	// RandomUniform draws every offset uniformly with replacement, so a pass re-reads blocks
-	// it already read (fio's norandommap).
-	RandomUniform = "uniform"
-)
-
-// RandomModes lists the accepted --random values, the default first.
-var RandomModes = []string{RandomPerm, RandomUniform}
 
 // Blocks returns the number of whole blocks of bs in size: the blocks a pattern chooses from.
 func Blocks(size int64, bs int) int64 { return size / int64(bs) }
@@ -98,13 +84,6 @@ func JobSeed(seed uint64, job int) (uint64, uint64) {
 	return seed, uint64(job)*0x9e3779b97f4a7c15 + 1
 }
 
-func newRandom(c PatternConfig) Pattern {
-	if c.Random == RandomUniform {
-		return newUniform(c)
-	}
-	return newPerm(c)
-}
-
 // perm is randread in --random perm order: pass p visits the blocks in the order of the
 // permutation keyed by (seed, p); job j of J takes indices [n·j/J, n·(j+1)/J) of it, so the
 // jobs together read every block exactly once per pass.
@@ -142,32 +121,6 @@ func (p *perm) Next() (int64, bool) {
 	off := int64(p.perm.at(p.i)) * p.bs
 	p.i++
 	return off, wrapped
-}
-
-// uniform is randread in --random uniform order: offsets drawn with replacement. A job's pass
-// is blocks/jobs requests.
-type uniform struct {
-	rng     *rand.Rand
-	blocks  uint64
-	bs      int64
-	perPass uint64
-	issued  uint64
-}
-
-func newUniform(c PatternConfig) Pattern {
-	blocks := uint64(Blocks(c.Size, c.BlockSize))
-	return &uniform{
-		rng:     rand.New(rand.NewPCG(JobSeed(c.Seed, c.Job))),
-		blocks:  blocks,
-		bs:      int64(c.BlockSize),
-		perPass: max(blocks/uint64(max(c.Jobs, 1)), 1),
-	}
-}
-
-func (p *uniform) Next() (int64, bool) {
-	wrapped := p.issued > 0 && p.issued%p.perPass == 0
-	p.issued++
-	return int64(p.rng.Uint64N(p.blocks)) * p.bs, wrapped
 }
 
 type sequential struct {

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
@@ -20,7 +19,6 @@ import (
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/report"
 	"github.com/aiobench/aiobench/results"
-	"github.com/aiobench/aiobench/workloads"
 	flag "github.com/spf13/pflag"
 )
 
@@ -178,6 +176,7 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 		return cfg, nil, err
 	}
 	mode := ab.ModeTrials
+	var arms [2]*harness.Config
 	if c := spec.Arms[0].Config; spec.Name == "run" && len(spec.Arms) == 1 && c.Jobs == 1 && c.Cache != harness.CacheCold {
 		mode = ab.ModeBlocks
 		for _, m := range metrics {
@@ -185,6 +184,13 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 				return cfg, nil, usagef("--metrics %s: block by block, the comparable metrics are %s", m.Name, strings.Join(blockMetrics, ", "))
 			}
 		}
+		// The arms' whole configurations, as this build reads the flags: a build that speaks
+		// protocol 2 gets them so (run flags go to an older one).
+		cand, err := armConfig(append(slices.Clone(runArgs), strings.Fields(candArgs)...))
+		if err != nil {
+			return cfg, nil, err
+		}
+		arms = [2]*harness.Config{&c, cand}
 	}
 	for _, bin := range []string{baseBin, candBin} {
 		if _, err := ab.Handshake(ctx, bin); err != nil {
@@ -210,10 +216,28 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 		warmup = o.warmup
 	}
 	return ab.Config{
-		Baseline: baseBin, Candidate: candBin, RunArgs: append(runArgs, "--dir", dir), CandidateArgs: strings.Fields(candArgs),
+		Baseline: baseBin, Candidate: candBin, Arms: arms, Dir: dir,
+		RunArgs: append(runArgs, "--dir", dir), CandidateArgs: strings.Fields(candArgs),
 		OutputDir: out, Mode: mode, Runtime: o.runtime, Warmup: warmup, BlockTime: o.duelBlock, Seed: o.seed,
 		Rounds: rounds, Metrics: metrics, Options: opts, Progress: stderr,
 	}, cleanup, nil
+}
+
+// armConfig is the one configuration that run flags describe.
+func armConfig(args []string) (*harness.Config, error) {
+	var o options
+	fs := newFlags(&o)
+	if err := fs.Parse(args); err != nil {
+		return nil, usagef("%v (see aiobench --help)", err)
+	}
+	spec, err := o.spec(fs.Changed)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Name != "run" || len(spec.Arms) != 1 {
+		return nil, usagef("--candidate-args: the candidate must run one configuration of one engine, as the baseline")
+	}
+	return &spec.Arms[0].Config, nil
 }
 
 func btoi(b bool) int {
@@ -269,33 +293,36 @@ func abOutputDir(dir string) (string, func(), error) {
 	return dir, func() {}, nil
 }
 
-// serveArm: aiobench serve-arm [run flags] — one arm of ab's blocks, on standard input and
-// output (see ab.Serve). Not for people; ab starts it.
+// serveArm: aiobench serve-arm --dir DIR [run flags] — one arm of ab's blocks, on standard
+// input and output (see ab.Serve). With run flags the arm is theirs (protocol 1); with --dir
+// alone its whole configuration comes as the first line (protocol 2). Not for people; ab
+// starts it.
 func serveArm(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags(&o)
 	if err := fs.Parse(args); err != nil {
 		return usagef("serve-arm: %v", err)
 	}
-	spec, err := o.spec(fs.Changed)
-	if err != nil {
-		return err
+	if o.dir == "" {
+		return usagef("serve-arm: --dir is needed")
 	}
-	if spec.Name != "run" || len(spec.Arms) != 1 || o.dir == "" {
-		return usagef("serve-arm: one engine, one configuration and --dir are needed")
-	}
-	ds, err := workloads.LayoutFile(o.dir, 0, spec.MaxSize())
-	if err != nil {
-		return err
+	var cfg *harness.Config
+	if fs.NFlag() > 1 { // run flags: protocol 1
+		spec, err := o.spec(fs.Changed)
+		if err != nil {
+			return err
+		}
+		if spec.Name != "run" || len(spec.Arms) != 1 {
+			return usagef("serve-arm: one engine and one configuration are needed")
+		}
+		c := spec.Arms[0].Config
+		c.Duel = "ab" // what a protocol-1 orchestrator expects of the row
+		cfg = &c
 	}
 	runtime.LockOSThread() // an Arm lives on one thread
 	defer runtime.UnlockOSThread()
-	machine := sysinfo.Machine(o.dir)
 	write := func(path string, r results.Row) error {
-		r.Machine = machine
-		r.Duel = "ab"
-		r.StartedUTC = time.Now().UTC().Format(time.RFC3339)
-		return results.WriteFile(path, []string{results.MagicComment + " " + machine.Version, "command: serve-arm " + commandLine(args)}, []results.Row{r})
+		return results.WriteFile(path, []string{results.MagicComment + " " + r.Version, "command: serve-arm " + commandLine(args)}, []results.Row{r})
 	}
-	return ab.Serve(stdin, stdout, spec.Arms[0].Config, ds, write)
+	return ab.Serve(stdin, stdout, cfg, o.dir, write)
 }

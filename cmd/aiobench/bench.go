@@ -12,7 +12,7 @@ import (
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
-	"github.com/aiobench/aiobench/internal/progress"
+	"github.com/aiobench/aiobench/harness/progress"
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/report"
@@ -134,7 +134,6 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			disp.Finished()
 			disp.Activity("")
 		}
-		r.Machine = machine
 		what := fmt.Sprintf("round %d", r.Round)
 		if r.DuelBlocks > 0 {
 			what = fmt.Sprintf("duel arm (%d blocks)", r.DuelBlocks)

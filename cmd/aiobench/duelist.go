@@ -4,14 +4,12 @@ import (
 	"context"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
-	"github.com/aiobench/aiobench/workloads"
 )
 
 // processDuelist returns a Duelist that runs each of a suite's duels as `aiobench ab` runs a
@@ -42,10 +40,11 @@ func processDuelist(ctx context.Context, dir string, progress func(label string)
 		if progress != nil {
 			w = progress(d.Label)
 		}
+		a, b := d.Config.A, d.Config.B
 		out, err := ab.Run(ctx, ab.Config{
 			Progress: w,
-			Baseline: self, Candidate: self, RunArgs: append(configArgs(d.Config.A), "--dir", dir),
-			CandidateArgs: configArgs(d.Config.B), OutputDir: tmp, Mode: ab.ModeBlocks,
+			Baseline: self, Candidate: self, Arms: [2]*harness.Config{&a, &b}, Dir: dir,
+			OutputDir: tmp, Mode: ab.ModeBlocks,
 			Runtime: d.Config.Runtime, Warmup: d.Config.Warmup, BlockTime: d.Config.BlockTime,
 			Sessions: ab.DefaultSessions, Seed: d.Config.Seed, Metrics: metrics,
 			Options: compare.Options{Threshold: 0.05, Alpha: 0.05},
@@ -55,26 +54,4 @@ func processDuelist(ctx context.Context, dir string, progress func(label string)
 		}
 		return &suites.RemoteDuel{Rows: [2][]results.Row{out.Base, out.Cand}, SessionLogs: out.SessionLogs, Pairs: out.AllPairs}, nil
 	}
-}
-
-// configArgs are the run flags that describe c to a serving process, engine options only for
-// the engine that reads them.
-func configArgs(c harness.Config) []string {
-	args := []string{"--engine", c.Engine, "--workload", c.Workload, "--bs", strconv.Itoa(c.BlockSize),
-		"--iodepth", strconv.Itoa(c.IODepth), "--jobs", strconv.Itoa(c.Jobs), "--size", strconv.FormatInt(c.Size, 10),
-		"--cache", c.Cache, "--verify", "cheap"}
-	if c.Verify == workloads.VerifyFull {
-		args[len(args)-1] = "full"
-	}
-	if c.NoFadvise {
-		args = append(args, "--fadvise", "none")
-	}
-	if c.Random != "" {
-		args = append(args, "--random", c.Random)
-	}
-	// The arm's own engine options, by their --<engine>-<option> flags.
-	for name, v := range c.EngineOptions() {
-		args = append(args, "--"+c.Engine+"-"+name, v)
-	}
-	return args
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aiobench/aiobench/internal/units"
+	"github.com/aiobench/aiobench/workloads"
 )
 
 // Flag values. Each validates in Set, so pflag reports a bad value with the flag's name.
@@ -90,6 +91,19 @@ func (e enumValue) Set(v string) error {
 		}
 	}
 	return fmt.Errorf("%q is not one of %s", v, strings.Join(e.allowed, ", "))
+}
+
+// orderValue is a --random spec, parsed by the workloads package.
+type orderValue struct{ v *string }
+
+func (o orderValue) String() string { return *o.v }
+func (o orderValue) Type() string   { return "spec" }
+func (o orderValue) Set(v string) error {
+	if _, err := workloads.ParseOrder(v); err != nil {
+		return err
+	}
+	*o.v = v
+	return nil
 }
 
 // listValue is a comma-separated list of names.

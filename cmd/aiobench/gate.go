@@ -90,13 +90,18 @@ func (c *compareFlags) resolve() ([]compare.Metric, error) {
 }
 
 // readResults reads a results file; any problem is bad input (exit 2) naming the file and line.
-func readResults(path string) (*results.File, error) {
+// What the reader should know of the file (a column it keeps but compares by nothing) goes to
+// stderr.
+func readResults(path string, stderr io.Writer) (*results.File, error) {
 	f, err := results.ReadFile(path)
 	if err != nil {
 		return nil, usageError{err}
 	}
 	if len(f.Rows) == 0 {
 		return nil, usagef("%s: no rows", path)
+	}
+	for _, w := range f.Warnings {
+		fmt.Fprintf(stderr, "aiobench: warning: %s\n", w)
 	}
 	return f, nil
 }
@@ -205,20 +210,24 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func compareFiles(cf *compareFlags, basePath string, others []string, stdout, stderr io.Writer) ([]compare.Line, error) {
+	// The files first: a metric a file declares (a column this build does not know) is then
+	// known by the meaning it declares.
+	files := make([]*results.File, 0, 1+len(others))
+	for _, p := range append([]string{basePath}, others...) {
+		f, err := readResults(p, stderr)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
 	metrics, err := cf.resolve()
 	if err != nil {
 		return nil, err
 	}
-	base, err := readResults(basePath)
-	if err != nil {
-		return nil, err
-	}
+	base := files[0]
 	var all []compare.Line
-	for _, p := range others {
-		cand, err := readResults(p)
-		if err != nil {
-			return nil, err
-		}
+	for i, p := range others {
+		cand := files[i+1]
 		lines, err := compare.Files(base, cand, metrics, cf.opts)
 		if err != nil {
 			return nil, usageError{err}

@@ -11,11 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/aiobench/aiobench/engines"
-	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
 
@@ -24,7 +22,7 @@ import (
 	_ "github.com/aiobench/aiobench/engines/null"
 	_ "github.com/aiobench/aiobench/engines/psync"
 	_ "github.com/aiobench/aiobench/engines/retry"
-	_ "github.com/aiobench/aiobench/engines/sync"
+	_ "github.com/aiobench/aiobench/engines/syncread"
 	_ "github.com/aiobench/aiobench/engines/threadpool"
 	_ "github.com/aiobench/aiobench/engines/uring"
 )
@@ -77,7 +75,6 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
 // run is the command's body; tests call it directly.
 func run(args []string, stdout, stderr io.Writer) error {
-	registerCounters()
 	if len(args) > 0 {
 		switch args[0] {
 		case "engines":
@@ -183,10 +180,19 @@ func listSuites(args []string, w io.Writer) error {
 }
 
 func listWorkloads(args []string, w io.Writer) error {
-	return listDocs("workloads", args, w, workloads.Names(), func(n string) string {
+	err := listDocs("workloads", args, w, workloads.Names(), func(n string) string {
 		wl, _ := workloads.Lookup(n)
 		return wl.Doc
 	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nrandread's orders (--random SPEC):")
+	for _, d := range workloads.OrderDocs() {
+		form, doc, _ := strings.Cut(d, ": ")
+		fmt.Fprintf(w, "  %-10s %s\n", form, doc)
+	}
+	return nil
 }
 
 // listDocs prints one line per name with its description, for a subcommand that takes no
@@ -200,22 +206,3 @@ func listDocs(cmd string, args []string, w io.Writer, names []string, doc func(s
 	}
 	return nil
 }
-
-// registerCounters makes every linked engine's declared counters and options columns of the
-// results schema, once, before anything is read or written: an engine adds a counter or an
-// option in its own folder and it is written by name.
-var registerCounters = sync.OnceFunc(func() {
-	for _, name := range engines.Names() {
-		e, _ := engines.Lookup(name)
-		if c, ok := e.(engines.Counted); ok {
-			for _, k := range c.Counters() {
-				results.RegisterCounter(k.Name, k.Unit, k.Doc, results.Better(k.Better))
-			}
-		}
-		if o, ok := e.(engines.Optioned); ok {
-			for _, opt := range o.Options() {
-				results.RegisterSetting(opt.Column, opt.ColumnUnit, opt.ColumnDoc, opt.Record(""))
-			}
-		}
-	}
-})

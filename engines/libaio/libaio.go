@@ -36,17 +36,13 @@ func (engine) Open(cfg engines.Config) (engines.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{
+	return &reader{
 		ctx:   ctx,
-		slots: make([]*state, qd), free: make([]uint32, 0, qd),
-		cbs:  make([]*aio.IOCB, 0, qd),
-		evs:  make([]aio.Event, qd),
-		done: make([]*engines.Request, 0, qd),
-	}
-	for i := qd - 1; i >= 0; i-- {
-		r.free = append(r.free, uint32(i))
-	}
-	return r, nil
+		slots: engines.NewSlots[*state](qd),
+		cbs:   make([]*aio.IOCB, 0, qd),
+		evs:   make([]aio.Event, qd),
+		done:  make([]*engines.Request, 0, qd),
+	}, nil
 }
 
 // state is the engine's per-request state, kept in Request.Engine across reuse.
@@ -58,13 +54,11 @@ type state struct {
 
 type reader struct {
 	ctx      *aio.Context
-	slots    []*state // in flight, by iocb data
-	free     []uint32
-	cbs      []*aio.IOCB // prepared, not yet submitted
+	slots    *engines.Slots[*state] // in flight, by iocb data
+	cbs      []*aio.IOCB            // prepared, not yet submitted
 	evs      []aio.Event
 	done     []*engines.Request
 	inflight int // submitted, not yet reaped
-	closed   bool
 	stats    stats
 }
 
@@ -73,12 +67,6 @@ var _ engines.StatsReader = (*reader)(nil)
 
 // Submit prepares every request and submits them (see maxBatch).
 func (r *reader) Submit(reqs []*engines.Request) error {
-	if r.closed {
-		return errors.New("libaio: Submit after Close")
-	}
-	if len(reqs) > len(r.free) {
-		return fmt.Errorf("libaio: %d requests submitted with %d free slots", len(reqs), len(r.free))
-	}
 	for _, req := range reqs {
 		st, _ := req.Engine.(*state)
 		if st == nil {
@@ -94,9 +82,7 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 
 // prep prepares the read of st's remainder.
 func (r *reader) prep(st *state) {
-	slot := r.free[len(r.free)-1]
-	r.free = r.free[:len(r.free)-1]
-	r.slots[slot] = st
+	slot, _ := r.slots.Put(st) // never full: at most QueueDepth requests are in flight
 	req := st.req
 	st.cb.PrepRead(req.Fd, req.Buf[st.done:], req.Offset+int64(st.done), uint64(slot))
 	r.cbs = append(r.cbs, &st.cb)
@@ -149,9 +135,7 @@ func (r *reader) wait(min int) error {
 // finish handles the result res of the iocb in slot: a finished request goes to done, a short
 // read is prepared again for its remainder.
 func (r *reader) finish(slot uint32, res int64) {
-	st := r.slots[slot]
-	r.slots[slot] = nil
-	r.free = append(r.free, slot)
+	st, _ := r.slots.Take(uint64(slot))
 	req := st.req
 	switch {
 	case res < 0:
@@ -173,9 +157,6 @@ func (r *reader) finish(slot uint32, res int64) {
 
 // Reap hands back completed requests, waiting in io_getevents for as many as it must.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
-	if min > r.inflight {
-		return dst, fmt.Errorf("libaio: reap: asked to wait for %d requests, %d in flight", min, r.inflight)
-	}
 	for polled := false; ; polled = true {
 		if err := r.submit(); err != nil { // remainders of short reads
 			return dst, err
@@ -197,26 +178,26 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 // Close waits for the requests in flight (their results are discarded), then destroys the
 // context.
 func (r *reader) Close() error {
-	if r.closed {
-		return nil
-	}
 	var dst []*engines.Request
 	var err error
 	for r.inflight > 0 && err == nil {
 		dst, err = r.Reap(dst[:0], 1)
 	}
-	r.closed = true
 	return errors.Join(err, r.ctx.Destroy())
 }
 
-var counters = []engines.Counter{
-	{Name: "libaio_submits_per_op", Label: "submits/op", Unit: "", Better: "lower", Doc: "io_submit calls per completed request (libaio)"},
-	{Name: "libaio_getevents_per_op", Label: "getevents/op", Unit: "", Better: "lower", Doc: "io_getevents calls per completed request (libaio)"},
-	{Name: "libaio_resubmits", Label: "resubmits", Unit: "", Better: "lower", Doc: "reads submitted again for the rest after a short read (libaio)"},
+// counters are the figures that explain the engine's numbers, each with its value.
+var counters = engines.CounterTable[stats]{
+	{Counter: engines.Counter{Name: "libaio_submits_per_op", Label: "submits/op", Better: "lower", Doc: "io_submit calls per completed request (libaio)"},
+		Value: func(s *stats) float64 { return engines.Ratio(s.submits, s.completed) }},
+	{Counter: engines.Counter{Name: "libaio_getevents_per_op", Label: "getevents/op", Better: "lower", Doc: "io_getevents calls per completed request (libaio)"},
+		Value: func(s *stats) float64 { return engines.Ratio(s.getevents, s.completed) }},
+	{Counter: engines.Counter{Name: "libaio_resubmits", Label: "resubmits", Better: "lower", Doc: "reads submitted again for the rest after a short read (libaio)"},
+		Value: func(s *stats) float64 { return float64(s.resubmits) }},
 }
 
 // Counters declares the engine's counters (engines.Counted).
-func (engine) Counters() []engines.Counter { return counters }
+func (engine) Counters() []engines.Counter { return counters.Counters() }
 
 type stats struct{ completed, submits, getevents, resubmits int64 }
 
@@ -228,10 +209,7 @@ func (s *stats) Merge(o engines.Counters) {
 	s.resubmits += t.resubmits
 }
 
-func (s *stats) Values() []float64 {
-	per := func(n int64) float64 { return engines.Ratio(n, s.completed) }
-	return []float64{per(s.submits), per(s.getevents), float64(s.resubmits)}
-}
+func (s *stats) Values() map[string]float64 { return counters.Values(s) }
 
 func (r *reader) Stats() engines.Counters { s := r.stats; return &s }
 

@@ -91,7 +91,8 @@ func (engine) Options() []engines.Option {
 			Help:   "how the retry engine learns a page is ready: waiters (default: waiter threads), reaper (Reap waits itself) or uring (a 1-byte io_uring read of the page)",
 			Column: "notifier", ColumnDoc: "--notifier asked for (retry: waiters, reaper or uring), empty for the engine's default",
 			Parse:  func(s string) (string, error) { return s, nil }, // Check names the accepted ones
-			Record: func(v string) string { return v }},
+			Record: func(v string) string { return v },
+			Sweep:  notifiers},
 		{Name: "waiter-spin", Alias: "waiter-spin", Kind: "duration|off",
 			Help:   "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs from QD8 up, off below)",
 			Column: "waiter_spin_us", ColumnUnit: "µs",
@@ -104,6 +105,16 @@ func (engine) Options() []engines.Option {
 				return "-1"
 			}},
 	}
+}
+
+// notifiers are the notifiers that work here, which suites comparing the engine's variants
+// sweep: uring only where io_uring does.
+func notifiers() []string {
+	n := []string{NotifyWaiters, NotifyReaper}
+	if uring.Probe() == nil {
+		n = append(n, NotifyUring)
+	}
+	return n
 }
 
 // Check refuses O_DIRECT (the engine's every step goes through the page cache) and unknown
@@ -187,7 +198,6 @@ type reader struct {
 	nowait   bool
 	trace    *engines.Trace
 	files    map[int]*fileInfo
-	closed   bool
 	// With NotifyReaper, the armed waits Reap waits for itself, oldest first (driving
 	// goroutine only).
 	reaperWaits bool
@@ -231,20 +241,15 @@ func newReader(cfg engines.Config, waiters int) *reader {
 // cache serves complete inline; the others have their I/O started and a wait armed. It never
 // waits for the device.
 func (r *reader) Submit(reqs []*engines.Request) error {
-	if r.closed {
-		return errors.New("retry: Submit after Close")
-	}
 	for _, req := range reqs {
 		st, _ := req.Engine.(*state)
 		if st == nil {
 			st = &state{req: req}
 			req.Engine = st
 		}
+		// The request was reaped (the contract), so its last notification returned: nothing
+		// else can touch the word now.
 		w := st.word.Load()
-		if armedOf(w) != 0 || w&flagRunning != 0 {
-			return fmt.Errorf("retry: request %d submitted again while still in flight", req.ID)
-		}
-		// No notification is armed (armedOf == 0), so nothing else can touch the word now.
 		st.word.Store(withGen(flagRunning, genOf(w)))
 		st.done, st.attempts, st.raEnd, st.progress = 0, 0, 0, 0
 		if st.pageErr.Load() != 0 { // a load, not a locked store, on the fast path
@@ -268,9 +273,6 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 // Reap hands back completed requests, running the retries of kicked ones on the way; it waits
 // only when fewer than min have completed. With nothing kicked it makes no system call.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
-	if min > r.inflight {
-		return dst, fmt.Errorf("retry: reap: asked to wait for %d requests, %d in flight", min, r.inflight)
-	}
 	got := len(r.inline)
 	dst = append(dst, r.inline...)
 	r.inline = r.inline[:0]
@@ -354,9 +356,6 @@ func (r *reader) ResetStats() {
 // Close waits for the requests in flight (their results are discarded), then stops the waiter
 // threads.
 func (r *reader) Close() error {
-	if r.closed {
-		return nil
-	}
 	var dst []*engines.Request
 	for r.inflight > 0 {
 		var err error
@@ -364,7 +363,6 @@ func (r *reader) Close() error {
 			return err
 		}
 	}
-	r.closed = true
 	r.waitq.Close()
 	r.waiters.Wait()
 	if r.ring != nil {

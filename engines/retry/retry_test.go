@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/aiobench/aiobench/engines"
-	"github.com/aiobench/aiobench/internal/enginetest"
+	"github.com/aiobench/aiobench/engines/enginetest"
 	"github.com/aiobench/aiobench/internal/uring"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/workloads"

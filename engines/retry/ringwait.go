@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/uring"
 	"golang.org/x/sys/unix"
 )
@@ -20,10 +21,9 @@ const NotifyUring = "uring"
 
 type ringNotifier struct {
 	ring    *uring.Ring
-	waits   []wait   // armed, by user_data
-	free    []uint32 // free entries of waits
-	queued  bool     // entries not yet submitted
-	scratch []byte   // the 1-byte reads' destination: the data does not matter
+	waits   *engines.Slots[wait] // armed, by user_data
+	queued  bool                 // entries not yet submitted
+	scratch []byte               // the 1-byte reads' destination: the data does not matter
 }
 
 func newRingNotifier(qd int) (*ringNotifier, error) {
@@ -34,26 +34,20 @@ func newRingNotifier(qd int) (*ringNotifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("retry: notifier uring: %w", err)
 	}
-	rn := &ringNotifier{ring: ring, waits: make([]wait, n), free: make([]uint32, 0, n), scratch: make([]byte, 64)}
-	for i := n - 1; i >= 0; i-- {
-		rn.free = append(rn.free, uint32(i))
-	}
-	return rn, nil
+	return &ringNotifier{ring: ring, waits: engines.NewSlots[wait](n), scratch: make([]byte, 64)}, nil
 }
 
 // arm queues the 1-byte read of w's page. It reports false when no entry is free (the caller
 // then hands the wait to a waiter thread).
 func (n *ringNotifier) arm(w wait) bool {
-	if len(n.free) == 0 {
+	if n.waits.Free() == 0 {
 		return false
 	}
 	sqe := n.ring.SQE()
 	if sqe == nil {
 		return false
 	}
-	i := n.free[len(n.free)-1]
-	n.free = n.free[:len(n.free)-1]
-	n.waits[i] = w
+	i, _ := n.waits.Put(w)
 	sqe.Opcode, sqe.Fd, sqe.Off, sqe.UserData = uring.OpRead, int32(w.fd), uint64(w.off), uint64(i)
 	sqe.Addr, sqe.Len = uint64(uintptr(unsafe.Pointer(&n.scratch[0]))), 1
 	n.queued = true
@@ -61,7 +55,7 @@ func (n *ringNotifier) arm(w wait) bool {
 }
 
 // pending is the number of waits armed and not yet delivered.
-func (n *ringNotifier) pending() int { return len(n.waits) - len(n.free) }
+func (n *ringNotifier) pending() int { return n.waits.InUse() }
 
 // flush submits the queued reads (one io_uring_enter) and, with wait, waits for one to
 // complete.
@@ -81,9 +75,10 @@ func (n *ringNotifier) flush(wait bool) error {
 // waiter's would) and returns how many it delivered. It makes no system call.
 func (n *ringNotifier) deliver(r *reader) int {
 	return n.ring.Completions(func(c *uring.CQE) {
-		w := n.waits[uint32(c.UserData)]
-		n.waits[uint32(c.UserData)] = wait{}
-		n.free = append(n.free, uint32(c.UserData))
+		w, ok := n.waits.Take(c.UserData)
+		if !ok {
+			return // not a wait of ours: nothing to kick
+		}
 		if c.Res < 0 {
 			notePageErr(w.st, unix.Errno(-c.Res))
 		}

@@ -231,19 +231,6 @@ func TestNoTwoRetries(t *testing.T) {
 	r.take(st)
 }
 
-// A request resubmitted while still in flight is refused, not run twice.
-func TestResubmitInFlightRefused(t *testing.T) {
-	r, req, _ := manual(t)
-	submitCold(t, r, req)
-	w := nextWait(t, r)
-	if err := r.Submit([]*engines.Request{req}); err == nil {
-		t.Error("resubmitting an in-flight request was accepted")
-	}
-	cache(t, req)
-	r.kick(w)
-	r.Reap(nil, 1)
-}
-
 // Flag bits are set and cleared atomically: two notifications, one stale and one current,
 // delivered from two goroutines at once while a retry runs, always end in exactly one stale
 // count, one kicked-while-running count, no lost kick and no armed wait left.

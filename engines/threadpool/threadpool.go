@@ -14,8 +14,6 @@
 package threadpool
 
 import (
-	"errors"
-	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -86,7 +84,6 @@ type reader struct {
 	subq, done *handoff.Queue[*engines.Request]
 	workers    sync.WaitGroup
 	inflight   int
-	closed     bool
 	stats      stats
 }
 
@@ -95,9 +92,6 @@ var _ engines.StatsReader = (*reader)(nil)
 
 // Submit queues the requests for the worker threads; it never blocks.
 func (r *reader) Submit(reqs []*engines.Request) error {
-	if r.closed {
-		return errors.New("threadpool: Submit after Close")
-	}
 	now := clock.Now()
 	for _, req := range reqs {
 		t, _ := req.Engine.(*times)
@@ -131,9 +125,6 @@ func (r *reader) worker() {
 
 // Reap takes completions from the workers, waiting for the first min.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
-	if min > r.inflight {
-		return dst, fmt.Errorf("threadpool: reap: asked to wait for %d requests, %d in flight", min, r.inflight)
-	}
 	from := len(dst)
 	dst = r.done.Drain(dst)
 	for len(dst)-from < min {
@@ -166,17 +157,22 @@ func (r *reader) resetStats() {
 	r.stats = stats{queueWait: engines.NewLatencyHist(), handoff: engines.NewLatencyHist()}
 }
 
-// counters are the figures that explain the engine's numbers, in the order of stats.Values.
-var counters = []engines.Counter{
-	{Name: "queue_wait_p50_us", Label: "queue wait p50", Unit: "µs", Better: "lower", Doc: "median time from Submit until a worker thread takes the request (threadpool)"},
-	{Name: "queue_wait_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
-	{Name: "handoff_p50_us", Label: "handoff p50", Unit: "µs", Better: "lower", Doc: "median time from a worker finishing a read until the reaper takes it (threadpool)"},
-	{Name: "handoff_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
-	{Name: "queue_peak", Label: "queue peak", Unit: "", Better: "", Doc: "longest submission queue seen (threadpool)"},
+// counters are the figures that explain the engine's numbers, each with its value.
+var counters = engines.CounterTable[stats]{
+	{Counter: engines.Counter{Name: "queue_wait_p50_us", Label: "queue wait p50", Unit: "µs", Better: "lower", Doc: "median time from Submit until a worker thread takes the request (threadpool)"},
+		Value: func(s *stats) float64 { return engines.Percentile(s.queueWait, 50) }},
+	{Counter: engines.Counter{Name: "queue_wait_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
+		Value: func(s *stats) float64 { return engines.Percentile(s.queueWait, 99) }},
+	{Counter: engines.Counter{Name: "handoff_p50_us", Label: "handoff p50", Unit: "µs", Better: "lower", Doc: "median time from a worker finishing a read until the reaper takes it (threadpool)"},
+		Value: func(s *stats) float64 { return engines.Percentile(s.handoff, 50) }},
+	{Counter: engines.Counter{Name: "handoff_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
+		Value: func(s *stats) float64 { return engines.Percentile(s.handoff, 99) }},
+	{Counter: engines.Counter{Name: "queue_peak", Label: "queue peak", Doc: "longest submission queue seen (threadpool)"},
+		Value: func(s *stats) float64 { return float64(s.queuePeak) }},
 }
 
 // Counters declares the engine's counters (engines.Counted).
-func (engine) Counters() []engines.Counter { return counters }
+func (engine) Counters() []engines.Counter { return counters.Counters() }
 
 // stats are one Reader's counters. Durations are in nanoseconds.
 type stats struct {
@@ -193,21 +189,14 @@ func (s *stats) Merge(o engines.Counters) {
 	s.handoff.Merge(t.handoff)
 }
 
-func (s *stats) Values() []float64 {
-	return []float64{engines.Percentile(s.queueWait, 50), engines.Percentile(s.queueWait, 99),
-		engines.Percentile(s.handoff, 50), engines.Percentile(s.handoff, 99), float64(s.queuePeak)}
-}
+func (s *stats) Values() map[string]float64 { return counters.Values(s) }
 
 // Close waits for the requests in flight, then stops the worker threads.
 func (r *reader) Close() error {
-	if r.closed {
-		return nil
-	}
 	for r.inflight > 0 {
 		r.done.Pop()
 		r.inflight--
 	}
-	r.closed = true
 	r.subq.Close()
 	r.workers.Wait()
 	return nil

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/aiobench/aiobench/engines"
-	"github.com/aiobench/aiobench/internal/enginetest"
+	"github.com/aiobench/aiobench/engines/enginetest"
 	"github.com/aiobench/aiobench/workloads"
 	"go.uber.org/goleak"
 )
@@ -44,7 +44,7 @@ func TestReadsAndCounters(t *testing.T) {
 			t.Errorf("request at %d: n=%d err=%v inline=%v", r.Offset, r.N, r.Err, r.Inline)
 		}
 	}
-	s := rd.(engines.StatsReader).Stats().(*stats)
+	s := statsOf(rd).(*stats)
 	if s.completed != 4 || s.queueWait.TotalCount() != 4 || s.handoff.TotalCount() != 4 || s.queuePeak < 1 {
 		t.Errorf("stats: %+v", s)
 	}
@@ -69,4 +69,10 @@ func TestStress(t *testing.T) {
 		ops = 20_000
 	}
 	enginetest.Stress(t, "threadpool", engines.Config{Options: map[string]string{"threads": "8"}}, ops, []int{1, 4, 16, 32})
+}
+
+// statsOf is the counters of rd, through the contract checker that wraps it.
+func statsOf(rd engines.Reader) engines.Counters {
+	sr, _ := engines.Ability[engines.StatsReader](rd)
+	return sr.Stats()
 }

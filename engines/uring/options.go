@@ -49,17 +49,24 @@ func column(name string) string {
 	return string(b)
 }
 
-var counters = []engines.Counter{
-	{Name: "uring_enters_per_op", Label: "enters/op", Unit: "", Better: "lower", Doc: "io_uring_enter calls per completed request (uring): below 1 when a call submits or reaps several"},
-	{Name: "uring_waits_per_op", Label: "waits/op", Unit: "", Better: "lower", Doc: "io_uring_enter calls that waited for completions, per completed request (uring)"},
-	{Name: "uring_inline_pct", Label: "inline %", Unit: "%", Better: "", Doc: "share of reads completed inside the io_uring_enter that submitted them: the page cache served them (uring)"},
-	{Name: "uring_resubmits", Label: "resubmits", Unit: "", Better: "lower", Doc: "reads resubmitted for the rest after a short read or EAGAIN (uring)"},
-	{Name: "uring_buf_regs", Label: "buf regs", Unit: "", Better: "", Doc: "buffers registered with --uring-fixed-buffers in the measured phase (uring)"},
-	{Name: "uring_unfixed", Label: "unfixed", Unit: "", Better: "lower", Doc: "reads done without a registered buffer although --uring-fixed-buffers asked for one (uring)"},
+// counters are the figures that explain the engine's numbers, each with its value.
+var counters = engines.CounterTable[stats]{
+	{Counter: engines.Counter{Name: "uring_enters_per_op", Label: "enters/op", Better: "lower", Doc: "io_uring_enter calls per completed request (uring): below 1 when a call submits or reaps several"},
+		Value: func(s *stats) float64 { return engines.Ratio(s.enters, s.completed) }},
+	{Counter: engines.Counter{Name: "uring_waits_per_op", Label: "waits/op", Better: "lower", Doc: "io_uring_enter calls that waited for completions, per completed request (uring)"},
+		Value: func(s *stats) float64 { return engines.Ratio(s.waits, s.completed) }},
+	{Counter: engines.Counter{Name: "uring_inline_pct", Label: "inline %", Unit: "%", Doc: "share of reads completed inside the io_uring_enter that submitted them: the page cache served them (uring)"},
+		Value: func(s *stats) float64 { return 100 * engines.Ratio(s.inline, s.submitted) }},
+	{Counter: engines.Counter{Name: "uring_resubmits", Label: "resubmits", Better: "lower", Doc: "reads resubmitted for the rest after a short read or EAGAIN (uring)"},
+		Value: func(s *stats) float64 { return float64(s.resubmits) }},
+	{Counter: engines.Counter{Name: "uring_buf_regs", Label: "buf regs", Doc: "buffers registered with --uring-fixed-buffers in the measured phase (uring)"},
+		Value: func(s *stats) float64 { return float64(s.bufRegs) }},
+	{Counter: engines.Counter{Name: "uring_unfixed", Label: "unfixed", Better: "lower", Doc: "reads done without a registered buffer although --uring-fixed-buffers asked for one (uring)"},
+		Value: func(s *stats) float64 { return float64(s.unfixed) }},
 }
 
 // Counters declares the engine's counters (engines.Counted).
-func (engine) Counters() []engines.Counter { return counters }
+func (engine) Counters() []engines.Counter { return counters.Counters() }
 
 // stats are one Reader's counters.
 type stats struct {
@@ -78,10 +85,7 @@ func (s *stats) Merge(o engines.Counters) {
 	s.inline += t.inline
 }
 
-func (s *stats) Values() []float64 {
-	per := func(n int64) float64 { return engines.Ratio(n, s.completed) }
-	return []float64{per(s.enters), per(s.waits), 100 * engines.Ratio(s.inline, s.submitted), float64(s.resubmits), float64(s.bufRegs), float64(s.unfixed)}
-}
+func (s *stats) Values() map[string]float64 { return counters.Values(s) }
 
 func (r *reader) Stats() engines.Counters { s := r.stats; return &s }
 

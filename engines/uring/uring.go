@@ -81,12 +81,9 @@ func (e engine) Open(cfg engines.Config) (engines.Reader, error) {
 	n := ring.SQEntries()
 	r := &reader{
 		ring: ring, set: s,
-		slots: make([]*state, n), free: make([]uint32, 0, n),
+		slots: engines.NewSlots[*state](int(n)),
 		done:  make([]*engines.Request, 0, n),
 		files: map[int]uint32{}, batch: minBatch,
-	}
-	for i := int(n) - 1; i >= 0; i-- {
-		r.free = append(r.free, uint32(i))
 	}
 	if s.fixedFiles {
 		err = ring.RegisterFileTable(fileSlots)
@@ -113,15 +110,13 @@ type state struct {
 type reader struct {
 	ring     *uring.Ring
 	set      settings
-	slots    []*state // in flight, by user_data
-	free     []uint32 // free slots
+	slots    *engines.Slots[*state] // in flight, by user_data
 	done     []*engines.Request
 	inflight int // submitted, not yet reaped
 	files    map[int]uint32
 	bufs     [][]byte // registered buffers by slot (kept referenced: the kernel pins them)
 	batch    int      // most requests per submitting io_uring_enter (adapt)
 	seq      uint64   // submitting io_uring_enter calls so far
-	closed   bool
 	stats    stats
 }
 
@@ -131,12 +126,6 @@ var _ engines.StatsReader = (*reader)(nil)
 // Submit queues every request's read and hands them to the kernel in batches of at most
 // r.batch per io_uring_enter (see adapt).
 func (r *reader) Submit(reqs []*engines.Request) error {
-	if r.closed {
-		return errors.New("uring: Submit after Close")
-	}
-	if len(reqs) > len(r.free) {
-		return fmt.Errorf("uring: %d requests submitted with %d free ring entries", len(reqs), len(r.free))
-	}
 	for len(reqs) > 0 {
 		n := min(len(reqs), r.batch)
 		r.seq++
@@ -172,14 +161,14 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 func (r *reader) adapt(n int) {
 	inline := 0
 	r.ring.Peek(func(c *uring.CQE) {
-		if st := r.slots[uint32(c.UserData)]; st != nil && st.seq == r.seq {
+		if st, ok := r.slots.Get(c.UserData); ok && st.seq == r.seq {
 			inline++
 		}
 	})
 	r.stats.submitted += int64(n)
 	r.stats.inline += int64(inline)
 	if inline == n {
-		r.batch = min(2*r.batch, len(r.slots))
+		r.batch = min(2*r.batch, r.slots.Len())
 	} else {
 		r.batch = max(r.batch/2, minBatch)
 	}
@@ -194,9 +183,10 @@ func (r *reader) queue(st *state) error {
 	if sqe == nil {
 		return errors.New("uring: submission queue full")
 	}
-	slot := r.free[len(r.free)-1]
-	r.free = r.free[:len(r.free)-1]
-	r.slots[slot] = st
+	slot, ok := r.slots.Put(st)
+	if !ok {
+		return errors.New("uring: every ring entry is in flight")
+	}
 	req := st.req
 	buf := req.Buf[st.done:]
 	sqe.Opcode, sqe.Fd, sqe.Off, sqe.UserData = uring.OpRead, int32(req.Fd), uint64(req.Offset+int64(st.done)), uint64(slot)
@@ -273,9 +263,6 @@ func (r *reader) enter(wait uint32) error {
 
 // Reap hands back completed requests; it enters the kernel only when fewer than min are ready.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
-	if min > r.inflight {
-		return dst, fmt.Errorf("uring: reap: asked to wait for %d requests, %d in flight", min, r.inflight)
-	}
 	for {
 		var err error
 		r.ring.Completions(func(c *uring.CQE) {
@@ -304,13 +291,10 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 // complete handles one completion: a finished request goes to done, a short read (or one the
 // kernel asks to retry) is queued again for its remainder.
 func (r *reader) complete(c *uring.CQE) error {
-	slot := uint32(c.UserData)
-	if int(slot) >= len(r.slots) || r.slots[slot] == nil {
+	st, ok := r.slots.Take(c.UserData)
+	if !ok {
 		return fmt.Errorf("uring: completion for unknown entry %d", c.UserData)
 	}
-	st := r.slots[slot]
-	r.slots[slot] = nil
-	r.free = append(r.free, slot)
 	req := st.req
 	switch res := c.Res; {
 	case res == -int32(unix.EAGAIN) || res == -int32(unix.EINTR):
@@ -336,14 +320,10 @@ func (r *reader) complete(c *uring.CQE) error {
 // Close waits for the requests in flight (their results are discarded), then unmaps the ring
 // and closes it.
 func (r *reader) Close() error {
-	if r.closed {
-		return nil
-	}
 	var dst []*engines.Request
 	var err error
 	for r.inflight > 0 && err == nil {
 		dst, err = r.Reap(dst[:0], 1)
 	}
-	r.closed = true
 	return errors.Join(err, r.ring.Close())
 }

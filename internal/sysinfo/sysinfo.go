@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,8 +28,20 @@ type Fingerprint struct {
 }
 
 // Machine returns the fingerprint of this machine with dir as the data directory. Parts that
-// cannot be read are "unknown"; a fingerprint is descriptive, never a reason to fail.
+// cannot be read are "unknown"; a fingerprint is descriptive, never a reason to fail. It is
+// read once per directory and process (every run's row carries it).
 func Machine(dir string) Fingerprint {
+	if m, ok := machines.Load(dir); ok {
+		return m.(Fingerprint)
+	}
+	m := machine(dir)
+	machines.Store(dir, m)
+	return m
+}
+
+var machines sync.Map // dir → Fingerprint
+
+func machine(dir string) Fingerprint {
 	m := Fingerprint{
 		Kernel:    "unknown",
 		FSType:    "unknown",

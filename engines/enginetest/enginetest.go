@@ -1,6 +1,8 @@
-// Package enginetest holds the checks every asynchronous engine must pass, run on real files:
-// a stress of verified random reads of mixed sizes at several queue depths while another
-// goroutine keeps evicting random ranges of the file, counting every completion.
+// Package enginetest is the engines' conformance kit, run on real files: the checking wrapper
+// that enforces the Reader contract (Checked), the basic checks of an asynchronous engine
+// (basics.go), and a stress of verified random reads of mixed sizes at several queue depths
+// while another goroutine keeps evicting random ranges of the file, counting every completion.
+// Engine tests and the harness's tests use it; nothing outside tests does.
 package enginetest
 
 import (
@@ -20,11 +22,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Stress submits ops verified random reads of 4 KiB to 1 MiB (smaller sizes likelier) through
-// engine e at each of depths, keeping each depth's queue full, while a goroutine evicts random
-// 2 MiB ranges of the file (aligned to 2 MiB: the page cache keeps large folios, and eviction
-// drops only whole ones). It fails the test on any read error, verification error, lost or
-// duplicated completion.
 // File lays out an aiobench data file of size bytes in a test directory and opens it with
 // POSIX_FADV_RANDOM, as the harness does for randread. The file is closed when the test ends.
 func File(t testing.TB, size int64) (*os.File, int) {
@@ -47,6 +44,11 @@ func File(t testing.TB, size int64) (*os.File, int) {
 // evictEvery is how often the stress evicts a range.
 const evictEvery = 2 * time.Millisecond
 
+// Stress submits ops verified random reads of 4 KiB to 1 MiB (smaller sizes likelier) through
+// engine e at each of depths, keeping each depth's queue full, while a goroutine evicts random
+// 2 MiB ranges of the file (aligned to 2 MiB: the page cache keeps large folios, and eviction
+// drops only whole ones). It fails the test on any read error, verification error, lost or
+// duplicated completion.
 func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int) {
 	t.Helper()
 	e, err := engines.Lookup(name)
@@ -90,6 +92,7 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 		if err != nil {
 			t.Fatal(err)
 		}
+		rd = Checked(rd, qd, t.Errorf)
 		began := time.Now()
 		rng := rand.New(rand.NewPCG(uint64(qd), 7))
 		reqs := make([]engines.Request, qd)
@@ -144,6 +147,16 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 			completed += len(done)
 			inflight -= len(done)
 		}
+		if sr, ok := engines.Ability[engines.StatsReader](rd); ok {
+			if c, ok := e.(engines.Counted); ok {
+				var b strings.Builder
+				vals := sr.Stats().Values()
+				for _, k := range c.Counters() {
+					fmt.Fprintf(&b, " %s %g", k.Name, vals[k.Name])
+				}
+				t.Logf("qd %d: %d reads; counters:%s", qd, want, b.String())
+			}
+		}
 		if err := rd.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -151,14 +164,5 @@ func Stress(t *testing.T, name string, cfg engines.Config, ops int, depths []int
 			t.Fatalf("qd %d: %d distinct completions of %d issued, %d in flight", qd, len(seen), want, inflight)
 		}
 		t.Logf("qd %d: %.1fs", qd, time.Since(began).Seconds())
-		if sr, ok := rd.(engines.StatsReader); ok {
-			if c, ok := e.(engines.Counted); ok {
-				var b strings.Builder
-				for i, v := range sr.Stats().Values() {
-					fmt.Fprintf(&b, " %s %g", c.Counters()[i].Name, v)
-				}
-				t.Logf("qd %d: %d reads; counters:%s", qd, want, b.String())
-			}
-		}
 	}
 }

@@ -1,4 +1,5 @@
-// Package sync registers the "sync" engine: the cheapest correct synchronous read a Go program
+// Package syncread registers the "sync" engine (the folder is not named sync, which would shadow
+// the standard library's package of that name): the cheapest correct synchronous read a Go program
 // can make, on the job's own thread. It first tries preadv2(RWF_NOWAIT) as a raw system call,
 // which the page cache either serves at once or refuses with EAGAIN, and reads whatever is
 // left with a blocking pread(2) that the Go scheduler knows about (see internal/fileio). It is
@@ -7,7 +8,7 @@
 // but the batch size. With O_DIRECT, and where RWF_NOWAIT is not supported, it is plain pread.
 //
 // The psync engine is the plain pread(2) without the RWF_NOWAIT attempt, as fio's psync.
-package sync
+package syncread
 
 import (
 	"github.com/aiobench/aiobench/engines"
@@ -21,6 +22,10 @@ type engine struct{}
 
 // CompletesInline declares the engine synchronous (engines.Synchronous).
 func (engine) CompletesInline() {}
+
+// ComparedAgainst declares the engine the reference every other is compared with
+// (engines.Reference).
+func (engine) ComparedAgainst() {}
 
 func (engine) Describe() string {
 	return "synchronous read on the job's thread: raw preadv2(RWF_NOWAIT), then blocking pread(2); the sync-path baseline"

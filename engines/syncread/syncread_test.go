@@ -1,10 +1,10 @@
-package sync
+package syncread
 
 import (
 	"testing"
 
 	"github.com/aiobench/aiobench/engines"
-	"github.com/aiobench/aiobench/internal/enginetest"
+	"github.com/aiobench/aiobench/engines/enginetest"
 	"github.com/aiobench/aiobench/workloads"
 )
 

@@ -1,0 +1,165 @@
+package results
+
+import (
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// One row builder. The harness returns what a run was set up as (Setup) and what it measured
+// (Measurement); the caller's labels say which round, duel and machine it belongs to; Build
+// turns them into the Row, each column by its own declaration (schema.go). Nothing else sets a
+// row's fields but the CSV reader.
+
+// Setup is what a run was asked to be: its configuration columns.
+type Setup struct {
+	Engine, Workload string
+	BS, IODepth      int
+	Jobs             int
+	Cache            string
+	Size             int64
+	Verify, Fadvise  string
+	Random           string // randread's order spec, empty for other workloads
+	Seed             uint64
+	ResidentTarget   float64 // percent
+	Background       string  // the background load's engine, empty when none
+	// Settings are the engines' options given, by column name, as recorded.
+	Settings map[string]string
+}
+
+// Labels place a row among others: its round (or session), the duel it is an arm of, when it
+// started and the machine it ran on.
+type Labels struct {
+	Round      int
+	Duel       string
+	StartedUTC string
+	Machine    Machine
+}
+
+// A Measurement is what the harness measured in one run, or over one duel arm's blocks.
+// Durations are in nanoseconds, latencies recorded in nanoseconds.
+type Measurement struct {
+	// Measured says the measured phase began: without it only the counts and the error are
+	// figures (CPU, residency and device counters were never read).
+	Measured   bool
+	Complete   bool
+	FirstError string
+
+	Ops, Bytes, Errors, VerifyErrors, WarmupOps int64
+	ElapsedNS                                   int64
+	Lat, Slat, Clat                             *hdrhistogram.Histogram
+	// LatMeanNS, when above 0, is a mean latency measured otherwise than by Lat: a duel
+	// arm's, by Little's law over its blocks (the figure its pairs compare).
+	LatMeanNS float64
+
+	CPUUserNS, CPUSysNS, CtxSw int64
+	ResidentStart, ResidentEnd float64 // percent
+	CacheDrops                 int64
+	Dev                        *DevCounters // nil when the data file has no block device
+	// Counters are the engine's own counters by name (engines.Counted).
+	Counters       map[string]float64
+	GOMAXPROCS     int
+	BackgroundIOPS float64
+	DuelBlocks     int64
+}
+
+// DevCounters are the block device's own counters over the measured phase.
+type DevCounters struct {
+	Name             string
+	Reads, ReadBytes int64
+	BusyNS, QueueNS  int64 // io_ticks and time_in_queue
+	WallNS           int64 // the phase's wall time they cover
+}
+
+// Build returns the row of a run: every column from its own declaration, then the engine's
+// counters by name.
+func Build(s *Setup, m *Measurement, l *Labels) Row {
+	var r Row
+	for _, c := range Columns() {
+		if c.build != nil {
+			c.build(&r, s, m, l)
+		}
+	}
+	for k, v := range m.Counters {
+		r.setValue(k, v)
+	}
+	return r
+}
+
+// The measured figures, as the columns take them.
+
+func (m *Measurement) elapsed() float64 { return float64(m.ElapsedNS) / 1e9 }
+
+func (m *Measurement) perSecond(n int64) float64 {
+	if m.ElapsedNS <= 0 {
+		return 0
+	}
+	return float64(n) / m.elapsed()
+}
+
+// pct is a latency percentile (0–100) in µs, 0 for no histogram.
+func pct(h *hdrhistogram.Histogram, q float64) float64 {
+	if h == nil {
+		return 0
+	}
+	return float64(h.ValueAtQuantile(q)) / 1e3
+}
+
+// hmin and hmax are a histogram's least and greatest latency in µs, 0 for no histogram.
+func hmin(h *hdrhistogram.Histogram) float64 {
+	if h == nil {
+		return 0
+	}
+	return float64(h.Min()) / 1e3
+}
+
+func hmax(h *hdrhistogram.Histogram) float64 {
+	if h == nil {
+		return 0
+	}
+	return float64(h.Max()) / 1e3
+}
+
+func (m *Measurement) latMean() float64 {
+	switch {
+	case m.LatMeanNS > 0:
+		return m.LatMeanNS / 1e3
+	case m.Lat == nil:
+		return 0
+	}
+	return m.Lat.Mean() / 1e3
+}
+
+// cpu is user or system CPU in seconds; 0 when the measured phase never began.
+func (m *Measurement) cpu(ns int64) float64 {
+	if !m.Measured || ns < 0 {
+		return 0
+	}
+	return float64(ns) / 1e9
+}
+
+func (m *Measurement) cpuPerOp() float64 {
+	if m.Ops == 0 {
+		return 0
+	}
+	return (m.cpu(m.CPUUserNS) + m.cpu(m.CPUSysNS)) / float64(m.Ops) * 1e6
+}
+
+func (m *Measurement) ctxsw() int64 {
+	if !m.Measured || m.CtxSw < 0 {
+		return 0
+	}
+	return m.CtxSw
+}
+
+func (m *Measurement) devShare(ns int64) float64 {
+	if m.Dev.WallNS <= 0 {
+		return 0
+	}
+	return float64(ns) / float64(m.Dev.WallNS)
+}
+
+func (m *Measurement) devPerOp() float64 {
+	if m.Ops == 0 {
+		return 0
+	}
+	return float64(m.Dev.Reads) / float64(m.Ops)
+}

@@ -1,0 +1,93 @@
+package results
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/aiobench/aiobench/engines"
+	// The engines aiobench ships: the schema's engine columns come from their declarations.
+	_ "github.com/aiobench/aiobench/engines/libaio"
+	_ "github.com/aiobench/aiobench/engines/null"
+	_ "github.com/aiobench/aiobench/engines/psync"
+	_ "github.com/aiobench/aiobench/engines/retry"
+	_ "github.com/aiobench/aiobench/engines/syncread"
+	_ "github.com/aiobench/aiobench/engines/threadpool"
+	_ "github.com/aiobench/aiobench/engines/uring"
+)
+
+// probeEngine declares a counter and an option, and is registered by this test alone.
+type probeEngine struct{}
+
+func (probeEngine) Open(engines.Config) (engines.Reader, error) { return nil, nil }
+func (probeEngine) Counters() []engines.Counter {
+	return []engines.Counter{{Name: "zz_probe_count", Label: "probes", Better: "lower", Doc: "a test counter"}}
+}
+func (probeEngine) Options() []engines.Option {
+	return []engines.Option{{Name: "mode", Column: "zz_probe_mode", ColumnDoc: "a test option",
+		Parse: func(s string) (string, error) { return s, nil }, Record: func(v string) string { return v }}}
+}
+
+// An engine's counters and options are columns as soon as it registers, with the meaning it
+// declares, after the columns of the first schema, written and read by name; nothing but the
+// engine's own declaration is needed.
+func TestEngineColumnsFromDeclarations(t *testing.T) {
+	n := len(Columns())
+	engines.Register("zzprobe", probeEngine{})
+	t.Cleanup(func() { engines.Unregister("zzprobe") })
+	cols := Columns()
+	if len(cols) != n+2 || cols[n].Name != "zz_probe_count" || cols[n+1].Name != "zz_probe_mode" {
+		t.Fatalf("after registering: %d columns (was %d), last %q", len(cols), n, cols[len(cols)-1].Name)
+	}
+	if c := cols[n]; c.Better != BetterLower || !c.Engine || c.Config {
+		t.Errorf("counter column: %+v", c)
+	}
+	if c := cols[n+1]; !c.Config || !c.Engine {
+		t.Errorf("option column: %+v", c)
+	}
+	if c, _ := ColumnByName("eagain"); c.Better != BetterLower || !c.Engine {
+		t.Errorf("retry's eagain: %+v", c)
+	}
+	var buf bytes.Buffer
+	rows := []Row{{Engine: "zzprobe", Workload: "randread", Cache: "warm", Values: map[string]float64{"zz_probe_count": 7}, Settings: map[string]string{"zz_probe_mode": "fast"}}}
+	if err := Write(&buf, []string{MagicComment}, rows); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(`# column {"name":"zz_probe_count","better":"lower","numeric":true,"doc":"a test counter"}`)) {
+		t.Errorf("no meaning line for the new counter:\n%s", buf.String())
+	}
+	f, err := Read(&buf, "r.csv")
+	if err != nil || f.Rows[0].Values["zz_probe_count"] != 7 || f.Rows[0].Settings["zz_probe_mode"] != "fast" {
+		t.Errorf("read back: %v %+v", err, f.Rows)
+	}
+}
+
+// A file the previous release wrote (before the engines declared their own columns) reads
+// whole: every column known, the engines' counters by name, and it writes back the same header.
+func TestPreviousReleaseReads(t *testing.T) {
+	f, err := ReadFile("testdata/previous-release.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Warnings) != 0 || len(f.Rows) != 3 {
+		t.Fatalf("%d rows, warnings %q", len(f.Rows), f.Warnings)
+	}
+	for _, r := range f.Rows {
+		if r.Ops == 0 || r.IOPS == 0 || !r.Complete || len(r.Extra) != 0 {
+			t.Errorf("%s: ops %d iops %v complete %v extra %v", r.Engine, r.Ops, r.IOPS, r.Complete, r.Extra)
+		}
+	}
+	if retry := f.Rows[1]; retry.Engine != "retry" || retry.Values["attempts_per_op"] != 1 {
+		t.Errorf("retry's counters: %+v", retry.Values)
+	}
+	if u := f.Rows[2]; u.Engine != "uring" || u.Values["uring_enters_per_op"] == 0 {
+		t.Errorf("uring's counters: %+v", u.Values)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, nil, f.Rows); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.SplitN(buf.String(), "\n", 2)[0], strings.Join(f.Columns, ","); got != want {
+		t.Errorf("header written back:\n %s\nread:\n %s", got, want)
+	}
+}
