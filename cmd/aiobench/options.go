@@ -86,7 +86,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(intValue{&o.ops, 1}, "ops", "requests per run over all jobs; with --runtime, whichever ends first")
 	fs.Var(durationValue{v: &o.warmup, zeroOK: true, explicit: &o.warmupSet}, "warmup", "unmeasured time before each run (default: a tenth of --runtime, at most 1s; 0 with --ops alone)")
 	fs.Var(enumValue{&o.cache, harness.CacheModes}, "cache", "page-cache state: warm (read in first), cold (evicted first and on every pass), direct (O_DIRECT)")
-	fs.Var(orderValue{&o.random}, "random", "randread's order: "+strings.Join(workloads.OrderForms(), ", ")+" (aiobench workloads says what each does)")
+	fs.Var(orderValue{&o.random}, "random", "randread's order, a spec: perm (the default), uniform, ... (aiobench workloads lists them all)")
 	fs.Var(enumValue{&o.fadvise, []string{"auto", "none"}}, "fadvise", "auto: the workload's posix_fadvise hint (RANDOM or SEQUENTIAL) for every engine; none: no hint")
 	fs.Var(enumValue{&o.verify, []string{"cheap", "full"}}, "verify", "cheap: a few words of every read; full: every byte")
 	fs.Var(intValue{&o.rounds, 1}, "rounds", "repeat the whole set; engines alternate order each round")
