@@ -63,7 +63,8 @@ func TestEngineColumnsFromDeclarations(t *testing.T) {
 }
 
 // A file the previous release wrote (before the engines declared their own columns) reads
-// whole: every column known, the engines' counters by name, and it writes back the same header.
+// whole: every column known, the engines' counters by name, and it writes back the header it
+// had, its columns in their places, with the columns added since after them.
 func TestPreviousReleaseReads(t *testing.T) {
 	f, err := ReadFile("testdata/previous-release.csv")
 	if err != nil {
@@ -87,7 +88,14 @@ func TestPreviousReleaseReads(t *testing.T) {
 	if err := Write(&buf, nil, f.Rows); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.SplitN(buf.String(), "\n", 2)[0], strings.Join(f.Columns, ","); got != want {
-		t.Errorf("header written back:\n %s\nread:\n %s", got, want)
+	var header string
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			header = l
+			break
+		}
+	}
+	if want := strings.Join(f.Columns, ","); !strings.HasPrefix(header, want) {
+		t.Errorf("header written back:\n %s\nread:\n %s", header, want)
 	}
 }

@@ -24,7 +24,8 @@ import (
 //   - pread64-go: the same through Go's system-call entry (the psync engine's read);
 //   - preadv2: raw preadv2 without flags: what the iovec costs over pread64;
 //   - preadv2-nowait: the sync engine's read, raw preadv2 with RWF_NOWAIT;
-//   - engine: the sync engine's Submit and Reap around that read, through the Reader interface;
+//   - engine: the sync engine's Submit and Reap around its read (pread64 through the runtime),
+//     through the Reader interface; engine-nowait with its nowait option (preadv2 first);
 //   - span: what a run's lat measures of it: clock, Submit, clock.
 //
 // Run with: go test ./engines/syncread -run X -bench CachedRead -count 5
@@ -48,6 +49,11 @@ func BenchmarkCachedRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer rd.Close()
+	nw, err := engine{}.Open(engines.Config{QueueDepth: 1, Options: map[string]string{"nowait": "on"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nw.Close()
 	req := &engines.Request{Fd: fd, Buf: buf}
 	one := []*engines.Request{req}
 	dst := make([]*engines.Request, 0, 1)
@@ -80,6 +86,12 @@ func BenchmarkCachedRead(b *testing.B) {
 			req.Reset()
 			_ = rd.Submit(one)
 			dst, _ = rd.Reap(dst[:0], 1)
+		}},
+		{"engine-nowait", func(off int64) {
+			req.Offset = off
+			req.Reset()
+			_ = nw.Submit(one)
+			dst, _ = nw.Reap(dst[:0], 1)
 		}},
 		{"span", func(off int64) {
 			req.Offset = off

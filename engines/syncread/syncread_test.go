@@ -12,8 +12,14 @@ import (
 // completes short with no error, a bad descriptor fails the request, not the engine; and a
 // cached read allocates nothing.
 func TestSyncReads(t *testing.T) {
+	for _, o := range []map[string]string{nil, {"nowait": "on"}} {
+		t.Run(enginetest.Name(o), func(t *testing.T) { syncReads(t, o) })
+	}
+}
+
+func syncReads(t *testing.T, o map[string]string) {
 	_, fd := enginetest.File(t, 64<<10)
-	rd, err := engine{}.Open(engines.Config{QueueDepth: 3})
+	rd, err := engine{}.Open(engines.Config{QueueDepth: 3, Options: o})
 	if err != nil {
 		t.Fatal(err)
 	}
