@@ -42,7 +42,7 @@ func (engine) Options() []engines.Option {
 		Name: "nowait", Kind: "on|off", Bare: "on",
 		Help:   "sync: try a raw preadv2(RWF_NOWAIT) before the blocking pread (the engine's former design; slower on a cached read since Go 1.26)",
 		Column: "sync_nowait", ColumnDoc: "1 when --sync-nowait tried a raw preadv2(RWF_NOWAIT) before each blocking pread, else 0",
-		Parse:  engines.ParseSwitch, Record: engines.RecordSwitch,
+		Parse: engines.ParseSwitch, Record: engines.RecordSwitch,
 	}}
 }
 
