@@ -5,13 +5,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/aiobench/aiobench/engines/libaio"
-	_ "github.com/aiobench/aiobench/engines/null"
-	_ "github.com/aiobench/aiobench/engines/psync"
-	_ "github.com/aiobench/aiobench/engines/retry"
-	_ "github.com/aiobench/aiobench/engines/syncread"
-	_ "github.com/aiobench/aiobench/engines/threadpool"
-	_ "github.com/aiobench/aiobench/engines/uring"
+	_ "github.com/aiobench/aiobench/engines/all"
 	"github.com/aiobench/aiobench/workloads"
 )
 

@@ -7,13 +7,7 @@ import (
 
 	"github.com/aiobench/aiobench/engines"
 	// The engines aiobench ships: the schema's engine columns come from their declarations.
-	_ "github.com/aiobench/aiobench/engines/libaio"
-	_ "github.com/aiobench/aiobench/engines/null"
-	_ "github.com/aiobench/aiobench/engines/psync"
-	_ "github.com/aiobench/aiobench/engines/retry"
-	_ "github.com/aiobench/aiobench/engines/syncread"
-	_ "github.com/aiobench/aiobench/engines/threadpool"
-	_ "github.com/aiobench/aiobench/engines/uring"
+	_ "github.com/aiobench/aiobench/engines/all"
 )
 
 // probeEngine declares a counter and an option, and is registered by this test alone.

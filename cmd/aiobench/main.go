@@ -18,13 +18,7 @@ import (
 	"github.com/aiobench/aiobench/workloads"
 
 	// The engines aiobench ships; each registers itself.
-	_ "github.com/aiobench/aiobench/engines/libaio"
-	_ "github.com/aiobench/aiobench/engines/null"
-	_ "github.com/aiobench/aiobench/engines/psync"
-	_ "github.com/aiobench/aiobench/engines/retry"
-	_ "github.com/aiobench/aiobench/engines/syncread"
-	_ "github.com/aiobench/aiobench/engines/threadpool"
-	_ "github.com/aiobench/aiobench/engines/uring"
+	_ "github.com/aiobench/aiobench/engines/all"
 )
 
 // Exit codes: 0 success, 1 a run failed (read or verification errors, an engine failure, an

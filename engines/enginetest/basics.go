@@ -84,6 +84,7 @@ func ReadsAndEOF(t *testing.T, name string, sets []map[string]string, check func
 		defer f.Close()
 		for _, o := range sets {
 			t.Run(Name(o)+map[bool]string{true: ",direct"}[direct], func(t *testing.T) {
+				Lock(t) // a subtest runs on a goroutine of its own: the Reader's driving one
 				if err := pagecache.Evict(int(f.Fd()), size); err != nil {
 					t.Fatal(err)
 				}

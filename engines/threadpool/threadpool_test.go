@@ -1,56 +1,24 @@
 package threadpool
 
 import (
-	"os"
 	"testing"
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/engines/enginetest"
-	"github.com/aiobench/aiobench/workloads"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// Verified reads, buffered and O_DIRECT, one across end of file, through the conformance kit;
+// the counters see every request (three rounds of four).
 func TestReadsAndCounters(t *testing.T) {
-	ds, err := workloads.Layout(t.TempDir(), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, _ := os.Open(ds.Path)
-	defer f.Close()
-	rd, err := engine{}.Open(engines.Config{QueueDepth: 4, Options: map[string]string{"threads": "2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs := make([]*engines.Request, 4)
-	for i := range reqs {
-		reqs[i] = &engines.Request{Fd: int(f.Fd()), Offset: int64(i) * 8192, Buf: make([]byte, 8192)}
-	}
-	reqs[3].Offset = 1<<20 - 4096 // crosses EOF
-	if err := rd.Submit(reqs); err != nil {
-		t.Fatal(err)
-	}
-	done, err := rd.Reap(nil, 4)
-	if err != nil || len(done) != 4 {
-		t.Fatalf("Reap = %d, %v", len(done), err)
-	}
-	for _, r := range reqs {
-		want := len(r.Buf)
-		if r == reqs[3] {
-			want = 4096
+	enginetest.ReadsAndEOF(t, "threadpool", []map[string]string{{"threads": "2"}}, func(t *testing.T, _ map[string]string, rd engines.Reader) {
+		s := statsOf(rd).(*stats)
+		if s.completed != 12 || s.queueWait.TotalCount() != 12 || s.handoff.TotalCount() != 12 || s.queuePeak < 1 {
+			t.Errorf("stats: %+v", s)
 		}
-		if r.Err != nil || r.N != want || r.Inline || workloads.Verify(r.Buf[:r.N], 0, r.Offset, workloads.VerifyFull) >= 0 {
-			t.Errorf("request at %d: n=%d err=%v inline=%v", r.Offset, r.N, r.Err, r.Inline)
-		}
-	}
-	s := statsOf(rd).(*stats)
-	if s.completed != 4 || s.queueWait.TotalCount() != 4 || s.handoff.TotalCount() != 4 || s.queuePeak < 1 {
-		t.Errorf("stats: %+v", s)
-	}
-	if err := rd.Close(); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 // Close with cold reads in flight waits for them and leaves no thread behind (goleak checks),

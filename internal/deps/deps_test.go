@@ -37,6 +37,8 @@ var policy = map[string][]string{
 	// What is read, and the page cache.
 	"pagecache": {},
 	"workloads": {"pagecache"},
+	// Every engine, linked for its registration.
+	"engines/all": {"engines/*"},
 	// The engines' conformance kit, for tests: the contract and real files.
 	"engines/enginetest": {"engines", "pagecache", "workloads"},
 	// The data model on disk: nothing above it but the engines' declarations of their columns.
@@ -59,7 +61,7 @@ var policy = map[string][]string{
 
 func allowed(pkg, imp string) bool {
 	rules, ok := policy[pkg]
-	if !ok && strings.HasPrefix(pkg, "engines/") && pkg != "engines/enginetest" {
+	if !ok && strings.HasPrefix(pkg, "engines/") && pkg != "engines/enginetest" && pkg != "engines/all" {
 		rules, ok = policy["engines/*"]
 	}
 	if pkg == "cmd/aiobench" {
