@@ -78,9 +78,12 @@ type Result struct {
 	Lo, Hi              float64 // its 95% confidence interval
 	P                   float64 // the test's p-value
 	Test                string  // which test: "signed-rank", "U" or "block bootstrap"
-	N1, N2              int     // samples
-	Verdict             Verdict
-	Note                string // why INCONCLUSIVE, or a warning
+	N1, N2              int     // samples (for a paired test both are the pairs)
+	// Paired says the samples were pairs (rounds, sessions, blocks): the change is the median
+	// of the pairs' ratios, which need not equal the ratio of the two medians.
+	Paired  bool
+	Verdict Verdict
+	Note    string // why INCONCLUSIVE, or a warning
 }
 
 // Test names, as the tables show them.
@@ -121,7 +124,7 @@ func Paired(base, cand []float64, dir Direction, o Options) Result {
 	if len(base) != len(cand) {
 		panic("compare: paired samples of different lengths")
 	}
-	r := Result{N1: len(base), N2: len(cand), Test: TestSignedRank}
+	r := Result{N1: len(base), N2: len(cand), Test: TestSignedRank, Paired: true}
 	logs := make([]float64, 0, len(base))
 	for i := range base {
 		if base[i] > 0 && cand[i] > 0 && finite(base[i]) && finite(cand[i]) {
@@ -241,6 +244,9 @@ func decide(r Result, dir Direction, o Options, paired bool, warnings []error) R
 	if r.N1 < need || r.N2 < need {
 		r.Verdict = Inconclusive
 		r.Note = fmt.Sprintf("%d and %d samples; the test needs at least %d on each side", r.N1, r.N2, need)
+		if paired {
+			r.Note = fmt.Sprintf("%d pairs; the test needs at least %d", r.N1, need)
+		}
 		if r.Lo == 0 && r.Hi == 0 {
 			r.Lo, r.Hi = math.Inf(-1), math.Inf(1)
 		}

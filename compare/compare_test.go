@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -96,5 +97,33 @@ func TestResampleMedian(t *testing.T) {
 				t.Fatalf("n=%d: %v, want %v", n, got, want)
 			}
 		}
+	}
+}
+
+// A paired comparison's row agrees with itself: its candidate is where the change puts it, its
+// own median is in the note, and n counts pairs. Here the candidate's median is higher than
+// the baseline's although it is lower in most pairs (the "iops 523024 532850 -0.5%").
+func TestPairedRowAgrees(t *testing.T) {
+	base := []float64{30, 30, 30, 30, 10, 10, 10, 10}
+	cand := []float64{29.7, 29.7, 29.7, 29.7, 9.9, 9.9, 40, 40}
+	r := Paired(base, cand, HigherIsBetter, Options{Threshold: 0.05, Alpha: 0.05})
+	if r.Candidate <= r.Baseline || r.Change >= 0 {
+		t.Fatalf("the case: medians %v → %v, change %v", r.Baseline, r.Candidate, r.Change)
+	}
+	var buf bytes.Buffer
+	m, _ := MetricByName("iops")
+	if err := WriteTable(&buf, []Line{{Label: "x", Metric: m, Result: r}}, "table"); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"| 20.0     | 19.8      | -1.0%", "8 pairs", "its own median 29.7"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	var csv bytes.Buffer
+	WriteCSV(&csv, []Line{{Label: "x", Metric: m, Result: r}})
+	if !strings.Contains(csv.String(), "x,iops,20.0,29.7,-1.0%") || !strings.Contains(csv.String(), "8 pairs") {
+		t.Errorf("CSV: %s", csv.String())
 	}
 }

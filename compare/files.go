@@ -46,6 +46,10 @@ type Line struct {
 	Result
 }
 
+// NotGated is the note of a comparison that is reported but does not fail a gate (a sync-path
+// check of an engine the syncfirst gate does not judge).
+const NotGated = "reported, not gated"
+
 // ErrNothingInCommon is returned when two files share no configuration.
 var ErrNothingInCommon = errors.New("no configuration in common")
 
@@ -223,7 +227,14 @@ func MachineWarnings(base, cand *results.File) []string {
 // Columns are added at the end, never renamed: scripts read summaries.
 var Header = []string{"configuration", "metric", "baseline", "candidate", "change", "interval", "p", "n", "verdict", "note", "test"}
 
-func (l *Line) cells() []string {
+// cells are the line's fields as the summary CSV has them: each side's own median.
+func (l *Line) cells() []string { return l.fields(false) }
+
+// fields formats the line. In a table, a paired comparison's candidate is the figure its
+// change puts it at, baseline × (1 + change), so that the row reads true at a glance (the
+// sides' own medians need not agree with the median of the pairs' ratios); the note gives the
+// candidate's own median. n counts pairs for a paired test.
+func (l *Line) fields(table bool) []string {
 	pct := func(x float64) string {
 		if math.IsInf(x, 0) {
 			return fmt.Sprintf("%v", x)
@@ -237,11 +248,26 @@ func (l *Line) cells() []string {
 	if l.Verdict == Missing || l.Verdict == New {
 		return []string{what, "", "", "", "", "", "", "", string(l.Verdict), l.Note, ""}
 	}
-	return []string{
-		what, l.Metric.Name, num(l.Baseline), num(l.Candidate), pct(l.Change),
-		"[" + pct(l.Lo) + ", " + pct(l.Hi) + "]", fmt.Sprintf("%.3g", l.P),
-		fmt.Sprintf("%d+%d", l.N1, l.N2), string(l.Verdict), l.Note, l.Test,
+	cand, n, note := num(l.Candidate), fmt.Sprintf("%d+%d", l.N1, l.N2), l.Note
+	if l.Paired {
+		n = fmt.Sprintf("%d pairs", l.N1)
+		if table && finite(l.Change) && l.Baseline != 0 {
+			cand = num(l.Baseline * (1 + l.Change))
+			note = join(note, "paired: candidate = baseline × (1 + change); its own median "+num(l.Candidate))
+		}
 	}
+	return []string{
+		what, l.Metric.Name, num(l.Baseline), cand, pct(l.Change),
+		"[" + pct(l.Lo) + ", " + pct(l.Hi) + "]", fmt.Sprintf("%.3g", l.P),
+		n, string(l.Verdict), note, l.Test,
+	}
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 func num(x float64) string {
@@ -265,7 +291,7 @@ func WriteTable(w io.Writer, lines []Line, format string) error {
 		tablewriter.WithHeaderAlignment(tw.AlignLeft), tablewriter.WithRowAlignment(tw.AlignLeft))
 	t.Header(Header)
 	for i := range lines {
-		if err := t.Append(lines[i].cells()); err != nil {
+		if err := t.Append(lines[i].fields(true)); err != nil {
 			return err
 		}
 	}

@@ -23,7 +23,7 @@ const MinPairs = 30
 // base and cand are the arms' own figures, for the table.
 func Interleaved(logs []float64, base, cand float64, dir Direction, o Options) Result {
 	logs = finiteOnly(logs)
-	r := Result{Baseline: base, Candidate: cand, N1: len(logs), N2: len(logs), Test: TestBlocks, P: 1}
+	r := Result{Baseline: base, Candidate: cand, N1: len(logs), N2: len(logs), Test: TestBlocks, P: 1, Paired: true}
 	if len(logs) < MinPairs {
 		r.Verdict, r.Lo, r.Hi = Inconclusive, math.Inf(-1), math.Inf(1)
 		r.Note = fmt.Sprintf("%d interleaved pairs; at least %d are needed", len(logs), MinPairs)

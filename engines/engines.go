@@ -21,6 +21,10 @@
 //     read is verified against the layout.
 //   - Synchronous (Engine): completes every request inside Submit; suites compare the asynchronous
 //     engines' sync path against such engines. Without it: the engine is asynchronous.
+//   - InlineCachedRead (Engine): serves a cached read inside Submit, on the caller's thread, with
+//     the system call a synchronous read makes (the RFC's fast path: retry). The sync-first
+//     rule is its promise, and the syncfirst gate judges such engines by default. Without it:
+//     the engine's cached read is reported against sync's, not gated.
 //   - Reference (Engine): the engine every other is compared with (the summary's "vs" column,
 //     the syncfirst suite's baseline): sync. Without any: "sync" by name.
 //   - Invalidator (Reader): keeps data above the page cache; called whenever the harness evicts.
@@ -168,6 +172,21 @@ type Synchronous interface {
 // IsSynchronous reports whether e declares itself Synchronous.
 func IsSynchronous(e Engine) bool {
 	_, ok := e.(Synchronous)
+	return ok
+}
+
+// An InlineCachedRead Engine serves a cached read inside Submit, on the caller's thread, with
+// the system call a synchronous read makes: the 2003 RFC's fast path, whose promise is that such
+// a read costs no more than a synchronous one. An engine whose cached read goes through another
+// interface (an io_uring submission, io_submit, a worker thread) does not declare it: its cost
+// against sync is a finding, not a breach of that promise.
+type InlineCachedRead interface {
+	ServesCachedReadInline()
+}
+
+// ServesCachedReadInline reports whether e declares InlineCachedRead.
+func ServesCachedReadInline(e Engine) bool {
+	_, ok := e.(InlineCachedRead)
 	return ok
 }
 

@@ -122,5 +122,12 @@ func (p *Plan) build(m *results.Measurement, started, path string) results.Row {
 	return results.Build(&s, m, &l)
 }
 
+// SetupRow is the row of the plan's configuration alone, before anything is measured: what the
+// plan's rows will say of their setup (to tell arms apart before they run).
+func (p *Plan) SetupRow() results.Row {
+	s := p.setup()
+	return results.Build(&s, &results.Measurement{}, &results.Labels{Round: p.Config.Round, Duel: p.Config.Duel})
+}
+
 // startedNow is a row's started_utc for a run starting now.
 func startedNow() string { return time.Now().UTC().Format(time.RFC3339) }

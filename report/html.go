@@ -117,12 +117,13 @@ func inlineSVG(svg []byte) []byte {
 
 func (r *Report) writeHTML(w io.Writer, figs []figure) error {
 	type row struct{ Cells []string }
+	header, cells := results.SummaryTable(r.Summary)
 	var sum []row
-	for i := range r.Summary {
-		sum = append(sum, row{results.SummaryCells(&r.Summary[i])})
+	for _, c := range cells {
+		sum = append(sum, row{c})
 	}
 	return page.Execute(w, map[string]any{
-		"R": r, "Figures": figs, "Header": results.SummaryHeader, "Rows": sum, "Note": results.SummaryNote, "Marker": template.HTML(Marker),
+		"R": r, "Figures": figs, "Header": header, "Rows": sum, "Note": results.SummaryNote, "Marker": template.HTML(Marker),
 	})
 }
 

@@ -39,6 +39,7 @@ type Change struct {
 	Baseline, Cand  float64
 	SyncPath        bool // a sync-path check of a suite (its label starts with "sync-path:")
 	FromResultsFile bool // computed here from a results file's rows, not by the run
+	Note            string
 }
 
 // ChangesOf turns compare lines (a suite's findings, a gate's lines) into Changes.
@@ -53,7 +54,7 @@ func ChangesOf(lines []compare.Line) []Change {
 			label = compare.KeyString(l.Key)
 		}
 		cs = append(cs, Change{Label: label, Metric: l.Metric.Name, Change: l.Change, Lo: l.Lo, Hi: l.Hi,
-			Verdict: string(l.Verdict), Baseline: l.Baseline, Cand: l.Candidate, SyncPath: strings.HasPrefix(label, syncPathPrefix)})
+			Verdict: string(l.Verdict), Baseline: l.Baseline, Cand: l.Candidate, SyncPath: strings.HasPrefix(label, syncPathPrefix), Note: l.Note})
 	}
 	return cs
 }
@@ -71,10 +72,14 @@ func Sentence(c Change, threshold float64) string {
 	if answer == "" {
 		answer = strings.ToLower(c.Verdict)
 	}
+	verdict := c.Verdict
+	if strings.Contains(c.Note, compare.NotGated) {
+		verdict += ", " + compare.NotGated
+	}
 	switch {
 	case c.SyncPath && c.Metric == "lat_mean_us":
 		engine, file, _ := strings.Cut(strings.TrimPrefix(c.Label, syncPathPrefix+" "), " vs sync")
-		return fmt.Sprintf("%s%s: a cached read costs %s of sync's lat mean — %s (%s)", engine, file, est, answer, c.Verdict)
+		return fmt.Sprintf("%s%s: a cached read costs %s of sync's lat mean — %s (%s)", engine, file, est, answer, verdict)
 	case strings.HasPrefix(c.Label, interferencePrefix) && c.Metric == "lat_p99_us":
 		load := strings.TrimSuffix(strings.TrimPrefix(c.Label, interferencePrefix+" sync with "), " vs alone")
 		return fmt.Sprintf("sync's lat p99 %s under a %s — %s (%s)", est, load, answer, c.Verdict)
@@ -167,7 +172,7 @@ func readChanges(path string) ([]Change, error) {
 		if rec[col("metric")] == "" {
 			continue // MISSING or NEW: nothing measured to draw
 		}
-		c := Change{Label: rec[col("configuration")], Metric: rec[col("metric")], Verdict: rec[col("verdict")]}
+		c := Change{Label: rec[col("configuration")], Metric: rec[col("metric")], Verdict: rec[col("verdict")], Note: rec[col("note")]}
 		c.SyncPath = strings.HasPrefix(c.Label, syncPathPrefix)
 		lo, hi, ok := strings.Cut(strings.Trim(rec[col("interval")], "[]"), ",")
 		var errs [5]error

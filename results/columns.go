@@ -22,6 +22,8 @@ type Column struct {
 	// Engine is true for a column an engine declares: one of its options (a configuration
 	// column, which rows of different engines share whatever it says) or one of its counters.
 	Engine bool
+	// Owner is the engine that declares the column, "" for the harness's own.
+	Owner string
 	// Signed is true for a numeric column that may hold a negative value.
 	Signed  bool
 	numeric bool

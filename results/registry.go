@@ -96,14 +96,16 @@ func engineColumns() []Column {
 		if c, ok := e.(engines.Counted); ok {
 			for _, k := range c.Counters() {
 				col := valueCol(k.Name, k.Unit, k.Doc)
-				col.Better, col.Engine = Better(k.Better), true
+				col.Better, col.Engine, col.Owner = Better(k.Better), true, name
 				cs = append(cs, col)
 			}
 		}
 		if o, ok := e.(engines.Optioned); ok {
 			for _, opt := range o.Options() {
 				dflt := opt.Record("")
-				cs = append(cs, settingCol(opt.Column, opt.ColumnUnit, opt.ColumnDoc, dflt, dflt == "0"))
+				col := settingCol(opt.Column, opt.ColumnUnit, opt.ColumnDoc, dflt, dflt == "0")
+				col.Owner = name
+				cs = append(cs, col)
 			}
 		}
 	}

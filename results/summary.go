@@ -1,10 +1,7 @@
 package results
 
 import (
-	"fmt"
-	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aiobench/aiobench/engines"
@@ -31,17 +28,21 @@ func spreadOf(v []float64) Spread {
 // A SummaryRow is one configuration and engine over its rounds.
 type SummaryRow struct {
 	Engine, Variant               string // Variant: the engine's settings that differ, e.g. "notifier=uring"
+	Setup                         string // the other configuration columns that differ between rows, e.g. "resident_target_pct=25%"
 	Workload, Cache               string
 	Background                    string // the engine of a load run beside it (the syncfirst suite's interference)
 	BS, QD, Jobs, Rounds          int
 	IOPS, LatMean, LatP50, LatP99 Spread
-	CPUPerOp                      Spread
+	CPUPerOp, MiBs                Spread
 	// VsSync compares with sync on the same configuration: for a warm row the change of lat
 	// mean in percent (+ is slower), otherwise IOPS as a multiple of sync's. HasSync is false
 	// when no sync row shares the configuration (or this is sync).
 	VsSync  float64
 	HasSync bool
-	Errors  int64
+	// InSpread says the rounds' ranges of the compared figure overlap with the reference's:
+	// the change is inside this run's own noise.
+	InSpread bool
+	Errors   int64
 
 	config int // the configuration's place in the rows, for the order
 	alone  int // the place of the same configuration without the background load
@@ -57,6 +58,9 @@ func (s *SummaryRow) Name() string {
 	if s.Variant != "" {
 		n += " " + s.Variant
 	}
+	if s.Setup != "" {
+		n += " " + s.Setup
+	}
 	if s.Background != "" {
 		n += " under a " + s.Background + " load"
 	}
@@ -68,12 +72,19 @@ func (s *SummaryRow) Name() string {
 // of duels and failed rows are left out of the figures (their errors are counted).
 func Summarize(rows []Row) []SummaryRow {
 	type group struct {
-		s                         SummaryRow
-		iops, mean, p50, p99, cpu []float64
+		s                              SummaryRow
+		iops, mean, p50, p99, cpu, mib []float64
 	}
 	var order []string
 	groups := map[string]*group{}
 	configs := map[string]int{}
+	var shown []Row
+	for i := range rows {
+		if rows[i].Duel == "" {
+			shown = append(shown, rows[i])
+		}
+	}
+	distinct := Distinct(shown, append(engineSettings(), "background", "duel")...)
 	for i := range rows {
 		r := &rows[i]
 		if r.Duel != "" {
@@ -90,7 +101,7 @@ func Summarize(rows []Row) []SummaryRow {
 		k := c + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Workload: r.Workload, Cache: r.Cache, Background: r.Background, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, config: configs[c], alone: configs[ConfigKey(&noLoad)]}}
+			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Setup: Describe(r, distinct), Workload: r.Workload, Cache: r.Cache, Background: r.Background, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, config: configs[c], alone: configs[ConfigKey(&noLoad)]}}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -100,13 +111,13 @@ func Summarize(rows []Row) []SummaryRow {
 		}
 		g.s.Rounds++
 		g.iops, g.mean, g.p50 = append(g.iops, r.IOPS), append(g.mean, r.LatMean), append(g.p50, r.LatP50)
-		g.p99, g.cpu = append(g.p99, r.LatP99), append(g.cpu, r.CPUPerOp)
+		g.p99, g.cpu, g.mib = append(g.p99, r.LatP99), append(g.cpu, r.CPUPerOp), append(g.mib, r.MiBs)
 	}
 	out := make([]SummaryRow, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
 		g.s.IOPS, g.s.LatMean, g.s.LatP50 = spreadOf(g.iops), spreadOf(g.mean), spreadOf(g.p50)
-		g.s.LatP99, g.s.CPUPerOp = spreadOf(g.p99), spreadOf(g.cpu)
+		g.s.LatP99, g.s.CPUPerOp, g.s.MiBs = spreadOf(g.p99), spreadOf(g.cpu), spreadOf(g.mib)
 		out = append(out, g.s)
 	}
 	ref := ReferenceEngine()
@@ -125,13 +136,19 @@ func Summarize(rows []Row) []SummaryRow {
 			s.HasSync = true
 			if s.Warm() {
 				s.VsSync = 100 * (s.LatMean.Median/b.LatMean.Median - 1)
+				s.InSpread = overlap(s.LatMean, b.LatMean)
 			} else {
 				s.VsSync = s.IOPS.Median / b.IOPS.Median
+				s.InSpread = overlap(s.IOPS, b.IOPS)
 			}
+			s.InSpread = s.InSpread && s.Rounds > 1 && b.Rounds > 1
 		}
 	}
 	return out
 }
+
+// overlap reports whether two ranges over rounds overlap.
+func overlap(a, b Spread) bool { return a.Lo <= b.Hi && b.Lo <= a.Hi }
 
 // reference is the sync row s is compared with: sync on s's configuration (for sync under a
 // load, sync alone) with the same settings (settings given for a run are recorded on every
@@ -182,72 +199,6 @@ func Variant(r *Row) string {
 	}
 	slices.Sort(v)
 	return strings.Join(v, ",")
-}
-
-// SummaryHeader names the columns of the summary table; latencies in µs.
-var SummaryHeader = []string{"engine", "workload", "bs", "qd", "cache", "rounds", "IOPS", "lat mean", "p99", "CPU µs/op", "vs sync"}
-
-// summaryCells formats one summary row; spread says how a Spread is shown.
-func summaryCells(s *SummaryRow, spread func(Spread, func(float64) string) string) []string {
-	vs := ""
-	switch {
-	case !s.HasSync:
-	case s.Warm():
-		vs = fmt.Sprintf("%+.1f%% lat", s.VsSync)
-	default:
-		vs = fmt.Sprintf("%.2f× IOPS", s.VsSync)
-	}
-	iops := func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
-	cpu := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
-	return []string{s.Name(), s.Workload, sizeString(s.BS), strconv.Itoa(s.QD), s.Cache, strconv.Itoa(s.Rounds),
-		spread(s.IOPS, iops), spread(s.LatMean, us), spread(s.LatP99, us), spread(s.CPUPerOp, cpu), vs}
-}
-
-// SummaryCells formats one summary row as the summary table shows it (SummaryHeader).
-func SummaryCells(s *SummaryRow) []string { return summaryCells(s, textSpread) }
-
-// SummaryNote says how to read the summary table.
-const SummaryNote = "median over rounds [lowest–highest]; latencies in µs; vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's"
-
-// textSpread shows the median, and the range when rounds differ.
-func textSpread(s Spread, f func(float64) string) string {
-	if s.Lo == s.Hi {
-		return f(s.Median)
-	}
-	return fmt.Sprintf("%s [%s–%s]", f(s.Median), f(s.Lo), f(s.Hi))
-}
-
-// WriteSummary prints the summary table: medians over rounds with their range, and the
-// comparison with sync.
-func WriteSummary(w io.Writer, rows []Row) error {
-	sum := Summarize(rows)
-	t := newTable(w, SummaryHeader, 5)
-	for i := range sum {
-		if err := t.Append(summaryCells(&sum[i], textSpread)); err != nil {
-			return err
-		}
-	}
-	if _, err := fmt.Fprintln(w, "summary: median over rounds [lowest–highest]; vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's"); err != nil {
-		return err
-	}
-	return t.Render()
-}
-
-// WriteSummaryMarkdown prints the summary as a GitHub-flavoured markdown table.
-func WriteSummaryMarkdown(w io.Writer, rows []Row) error {
-	sum := Summarize(rows)
-	var b strings.Builder
-	b.WriteString("| " + strings.Join(SummaryHeader, " | ") + " |\n|")
-	for range SummaryHeader {
-		b.WriteString(" --- |")
-	}
-	b.WriteString("\n")
-	for i := range sum {
-		b.WriteString("| " + strings.Join(summaryCells(&sum[i], textSpread), " | ") + " |\n")
-	}
-	b.WriteString("\nMedian over rounds [lowest–highest]; latencies in µs. vs sync: a cached read's lat mean against sync's (+ is slower), otherwise IOPS as a multiple of sync's.\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 func b2i(b bool) int {

@@ -3,6 +3,8 @@ package results
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +68,71 @@ func TestSummarizeLeavesFailedRowsOut(t *testing.T) {
 	sum := Summarize([]Row{ok, failed})
 	if len(sum) != 1 || sum[0].Rounds != 1 || sum[0].Errors != 3 || math.Abs(sum[0].LatMean.Median-1) > 1e-9 {
 		t.Errorf("%+v", sum)
+	}
+}
+
+// Rows that differ only in a column the table does not show are told apart by it: the summary
+// names the differing setup, an engine's own setting only on its rows, sizes and shares as
+// people read them.
+func TestDistinctSetup(t *testing.T) {
+	row := func(engine string, resident float64, settings map[string]string) Row {
+		return Row{Engine: engine, Workload: "randread", BS: 1 << 20, IODepth: 4, Jobs: 1, Cache: "cold", Size: 1 << 30,
+			ResidentTarget: resident, Settings: settings, Round: 1, IOPS: 100, MiBs: 100, Ops: 10, Complete: true}
+	}
+	rows := []Row{row("sync", 0, nil), row("retry", 0, map[string]string{"notifier": "reaper"}),
+		row("sync", 25, nil), row("retry", 25, map[string]string{"notifier": "reaper"})}
+	var names []string
+	for _, c := range Distinct(rows) {
+		names = append(names, c.Name)
+	}
+	if fmt.Sprint(names) != "[resident_target_pct notifier]" {
+		t.Errorf("distinct %v", names)
+	}
+	if d := Describe(&rows[0], Distinct(rows)); d != "resident_target_pct=0%" {
+		t.Errorf("sync's row: %q (retry's own setting is not sync's)", d)
+	}
+	if d := Describe(&rows[3], Distinct(rows)); d != "resident_target_pct=25% notifier=reaper" {
+		t.Errorf("retry's row: %q", d)
+	}
+	big := rows[0]
+	big.Size = 3 << 30
+	if d := Describe(&big, Distinct([]Row{rows[0], big})); d != "size=3G" {
+		t.Errorf("size: %q", d)
+	}
+	var got []string
+	for _, s := range Summarize(rows) {
+		got = append(got, s.Name())
+	}
+	if fmt.Sprint(got) != "[sync resident_target_pct=0% retry notifier=reaper resident_target_pct=0% sync resident_target_pct=25% retry notifier=reaper resident_target_pct=25%]" {
+		t.Errorf("summary names %q", got)
+	}
+	header, _ := SummaryTable(Summarize(rows))
+	if !slices.Contains(header, "MiB/s") {
+		t.Errorf("1 MiB reads without MiB/s: %v", header)
+	}
+}
+
+// A change inside the rounds' own spread is marked, one outside is not, one round has no spread.
+func TestInSpread(t *testing.T) {
+	row := func(engine string, round int, lat float64) Row {
+		return Row{Engine: engine, Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Round: round, LatMean: lat, IOPS: 1 / lat, Ops: 10, Complete: true}
+	}
+	for _, tc := range []struct {
+		name string
+		rows []Row
+		want bool
+	}{
+		{"ranges overlap", []Row{row("sync", 1, 1.0), row("sync", 2, 1.2), row("psync", 1, 1.1), row("psync", 2, 1.3)}, true},
+		{"apart", []Row{row("sync", 1, 1.0), row("sync", 2, 1.1), row("psync", 1, 1.5), row("psync", 2, 1.6)}, false},
+		{"one round", []Row{row("sync", 1, 1.0), row("psync", 1, 1.0)}, false},
+	} {
+		sum := Summarize(tc.rows)
+		if len(sum) != 2 || sum[1].InSpread != tc.want {
+			t.Errorf("%s: %+v", tc.name, sum)
+		}
+		_, cells := SummaryTable(sum)
+		if marked := strings.HasSuffix(cells[1][len(cells[1])-1], "≈"); marked != tc.want {
+			t.Errorf("%s: vs sync %q", tc.name, cells[1][len(cells[1])-1])
+		}
 	}
 }

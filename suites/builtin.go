@@ -3,6 +3,7 @@ package suites
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +33,7 @@ func syncfirst(o Options) (*Spec, error) {
 		c := base
 		c.Engine = e
 		check := Check{
-			Name: "sync-path: " + e + " vs " + ref, Base: ref, Cand: e, Engine: e, SyncPath: true,
+			Name: "sync-path: " + e + " vs " + ref, Base: ref, Cand: e, Engine: e, SyncPath: true, Gated: o.gated(e),
 			Metrics: []string{"iops", "lat_mean_us", "lat_p99_us", "cpu_us_per_op"},
 		}
 		switch o.Interleave {
@@ -64,6 +65,18 @@ func syncfirst(o Options) (*Spec, error) {
 		})
 	}
 	return s, nil
+}
+
+// gated says whether a gate judges engine e's sync-path checks (Options.GateEngines).
+func (o *Options) gated(e string) bool {
+	switch {
+	case len(o.GateEngines) == 1 && o.GateEngines[0] == "all":
+		return true
+	case o.GateEngines != nil:
+		return slices.Contains(o.GateEngines, e)
+	}
+	eng, err := engines.Lookup(e)
+	return err == nil && engines.ServesCachedReadInline(eng)
 }
 
 func aiolat(o Options) (*Spec, error) {

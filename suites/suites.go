@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aiobench/aiobench/compare"
-	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
@@ -33,7 +32,10 @@ type Options struct {
 	// InterleaveDuel (the default, for "") or InterleaveRounds.
 	Interleave string
 	DuelBlock  time.Duration // work per duel block; 0: harness.DefaultBlockTime
-	Base       harness.Config
+	// GateEngines are the engines whose sync-path checks a gate judges; nil: those that declare
+	// an inline cached read (engines.InlineCachedRead), ["all"]: every asynchronous engine.
+	GateEngines []string
+	Base        harness.Config
 	// Background is the data file of the syncfirst interference load (file 1 in --dir).
 	Background *workloads.Dataset
 }
@@ -62,8 +64,11 @@ type Check struct {
 	Cand     string
 	Duel     string // when set, the label of the duel whose pairs decide the check
 	Metrics  []string
-	SyncPath bool   // a sync-path regression check: gated by --max-sync-regression
-	Engine   string // the engine whose cost it measures
+	SyncPath bool // a sync-path regression check: gated by --max-sync-regression
+	// Gated says a sync-path check's REGRESSION fails the gate; otherwise it is reported only
+	// (Options.GateEngines; by default the engines that serve a cached read inline).
+	Gated  bool
+	Engine string // the engine whose cost it measures
 }
 
 // A Spec is a built suite.
@@ -78,6 +83,8 @@ type Spec struct {
 	Checks       []Check
 	// NeedsBackground says the suite reads a second data file of Size bytes.
 	NeedsBackground bool
+	// Skipped are the engines left out of it, with why (Drop).
+	Skipped []UnavailableEngine
 }
 
 // A Suite builds a Spec from Options.
@@ -112,38 +119,6 @@ func Names() []string {
 	}
 	sort.Strings(n)
 	return n
-}
-
-// Available returns every registered engine that works here, except those that move no data
-// (null: it measures the harness, not a read path).
-func Available() []string {
-	var out []string
-	for _, n := range engines.Names() {
-		e, _ := engines.Lookup(n)
-		if engines.MovesData(e) && engines.Available(e) == nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// An UnavailableEngine is an engine that does not work here, with the reason.
-type UnavailableEngine struct {
-	Name string
-	Err  error
-}
-
-// Unavailable returns the engines Available leaves out because they do not work here (kernel
-// too old, disabled, refused by a seccomp filter), with why, sorted by name.
-func Unavailable() []UnavailableEngine {
-	var out []UnavailableEngine
-	for _, n := range engines.Names() {
-		e, _ := engines.Lookup(n)
-		if err := engines.Available(e); engines.MovesData(e) && err != nil {
-			out = append(out, UnavailableEngine{n, err})
-		}
-	}
-	return out
 }
 
 func (o *Options) engines() []string {
@@ -324,10 +299,20 @@ func (s *Spec) Evaluate(out *Outcome, o compare.Options) ([]Finding, error) {
 				}
 				r = compare.Paired(b, k, m.Dir, o)
 			}
+			if c.SyncPath && !c.Gated {
+				r.Note = join(r.Note, compare.NotGated)
+			}
 			found = append(found, Finding{Check: c, Line: compare.Line{Label: c.Name, Metric: m, Result: r}})
 		}
 	}
 	return found, nil
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 func value(c *results.Column, r *results.Row) float64 {

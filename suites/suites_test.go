@@ -2,16 +2,15 @@ package suites
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/aiobench/aiobench/compare"
-	_ "github.com/aiobench/aiobench/engines/null"
-	_ "github.com/aiobench/aiobench/engines/retry"
-	_ "github.com/aiobench/aiobench/engines/syncread"
-	_ "github.com/aiobench/aiobench/engines/threadpool"
+	_ "github.com/aiobench/aiobench/engines/all"
 	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/workloads"
 )
@@ -126,5 +125,54 @@ func TestResidentZeroIsZero(t *testing.T) {
 	}
 	if s, _ := large(Options{Engines: []string{"sync"}}); s.Arms[1].Config.Resident != 0.5 {
 		t.Errorf("default resident %v, want 0.5", s.Arms[1].Config.Resident)
+	}
+}
+
+// The sync-path gate judges, by default, the engines that declare an inline cached read (retry);
+// the others' checks are reported; --gate-engines names them, or all.
+func TestGatedByCapability(t *testing.T) {
+	for _, tc := range []struct {
+		gate []string
+		want map[string]bool
+	}{
+		{nil, map[string]bool{"retry": true, "threadpool": false, "uring": false}},
+		{[]string{"uring"}, map[string]bool{"retry": false, "threadpool": false, "uring": true}},
+		{[]string{"all"}, map[string]bool{"retry": true, "threadpool": true, "uring": true}},
+	} {
+		s, err := syncfirst(Options{Engines: []string{"sync", "retry", "threadpool", "uring"}, GateEngines: tc.gate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, c := range s.Checks {
+			if c.SyncPath {
+				got[c.Engine] = c.Gated
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("gate %v: gated %v, want %v", tc.gate, got, tc.want)
+		}
+	}
+}
+
+// Drop leaves an engine out of a suite whole (arms, duels, checks, loads), and says why.
+func TestDrop(t *testing.T) {
+	s, err := syncfirst(Options{Engines: []string{"sync", "retry", "threadpool"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Drop("retry", errors.New("not here"))
+	for _, e := range s.Engines() {
+		if e == "retry" {
+			t.Errorf("retry still runs: %v", s.Engines())
+		}
+	}
+	for _, c := range s.Checks {
+		if c.Engine == "retry" {
+			t.Errorf("check %s kept", c.Name)
+		}
+	}
+	if len(s.Skipped) != 1 || s.Skipped[0].Name != "retry" || s.Skipped[0].Err.Error() != "not here" {
+		t.Errorf("skipped %+v", s.Skipped)
 	}
 }

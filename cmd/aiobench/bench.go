@@ -50,6 +50,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(info, "aiobench: skipping engine %s: %v\n", u.Name, u.Err)
 		}
 	}
+	for _, u := range spec.Skipped { // engines that refuse the run's configuration
+		fmt.Fprintf(info, "aiobench: skipping engine %s: %v\n", u.Name, u.Err)
+	}
 	// Everything is checked before anything is created: outputs, then the data directory
 	// (the default one is made only now), then whether its file system takes O_DIRECT.
 	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs, "--hist": o.hist}); err != nil {
@@ -124,6 +127,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer disp.Close()
 	var rows []results.Row
 	var hists []results.Hist
+	// What tells the runs apart besides engine, workload, bs, depth, jobs and cache (a resident
+	// share, a notifier): every run's line names it.
+	distinct := results.Distinct(spec.SetupRows(), "background", "duel")
 	done := 0 // runs of the spec's Len: a duel is one, whatever rows it makes
 	warned, duels := map[string]bool{}, map[string]bool{}
 	measured, runErr := spec.Execute(ctx, ds, func(res *harness.Result, warmup bool) {
@@ -150,8 +156,12 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if r.Background != "" {
 			bg = fmt.Sprintf(" with %s load (%.0f IOPS)", r.Background, r.BackgroundIOPS)
 		}
-		disp.Println(fmt.Sprintf("aiobench: [%d/%d] %s %s %s bs=%s qd=%d jobs=%d cache=%s%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs",
-			done, spec.Len(), what, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, bg, r.IOPS, r.LatP50, r.LatP99))
+		setup := ""
+		if d := results.Describe(r, distinct); d != "" {
+			setup = " " + d
+		}
+		disp.Println(fmt.Sprintf("aiobench: [%d/%d] %s %s %s bs=%s qd=%d jobs=%d cache=%s%s%s: %.0f IOPS, lat p50 %.1fµs p99 %.1fµs",
+			done, spec.Len(), what, r.Engine, r.Workload, units.FormatSize(int64(r.BS)), r.IODepth, r.Jobs, r.Cache, setup, bg, r.IOPS, r.LatP50, r.LatP99))
 		for _, w := range res.Warnings {
 			if !warned[w] { // the same warning for every run (no device counters) once
 				warned[w] = true
@@ -265,7 +275,7 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, thr
 	}
 	var regressed []string
 	for _, f := range findings {
-		if f.Check.SyncPath && f.Verdict == compare.Regression {
+		if f.Check.SyncPath && f.Check.Gated && f.Verdict == compare.Regression {
 			regressed = append(regressed, fmt.Sprintf("%s %s %+.1f%% [%+.1f%%, %+.1f%%]", f.Check.Engine, f.Metric.Name, 100*f.Change, 100*f.Lo, 100*f.Hi))
 		}
 	}
@@ -306,7 +316,7 @@ func (o *options) printRows(w io.Writer, rows []results.Row) error {
 // "" for its other metrics, which stay in the table.
 func verdictLine(f suites.Finding, threshold float64) string {
 	c := report.Change{Label: f.Label, Metric: f.Metric.Name, Change: f.Change, Lo: f.Lo, Hi: f.Hi,
-		Verdict: string(f.Verdict), SyncPath: f.Check.SyncPath}
+		Verdict: string(f.Verdict), SyncPath: f.Check.SyncPath, Note: f.Note}
 	if v := report.Sentence(c, threshold); v != "" {
 		return "verdict: " + v
 	}

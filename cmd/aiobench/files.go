@@ -176,13 +176,13 @@ func layout(ctx context.Context, dir string, index int, size int64, stderr io.Wr
 		// A file system that reports no free space at all (ramfs) cannot be trusted to
 		// know: the writes decide there.
 		if free, err := sysinfo.FreeBytes(dir); err == nil && free > 0 && free < size-have {
-			return nil, usagef("--size %s: needs %s free in %s, %s available", units.FormatSize(size), units.FormatSize(size-have), dir, units.FormatSize(free))
+			return nil, usagef("--size %s: needs %s free in %s, %s available", units.FormatSize(size), units.HumanSize(size-have), dir, units.HumanSize(free))
 		}
 		fmt.Fprintf(stderr, "aiobench: laying out %s of data in %s (later runs reuse it)\n", units.FormatSize(size), dir)
 	}
 	ds, err := workloads.LayoutFileContext(ctx, dir, index, size)
 	if err != nil && ctx.Err() == nil {
-		return nil, fmt.Errorf("%w (in %s, which needs %s free for it)", err, dir, units.FormatSize(size))
+		return nil, fmt.Errorf("%w (in %s, which needs %s free for it)", err, dir, units.HumanSize(size))
 	}
 	return ds, err
 }

@@ -61,6 +61,7 @@ type options struct {
 	engineOpts map[string]string
 
 	maxSyncRegression float64 // -1 when not given
+	gateEngines       []string
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
@@ -97,6 +98,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
+	fs.Var(listValue{&o.gateEngines}, "gate-engines", "with --max-sync-regression: the engines whose sync-path REGRESSION fails the run, or all (default: those that serve a cached read inline, retry; the others are reported)")
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
 	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
 	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")

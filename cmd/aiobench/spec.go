@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -36,6 +37,9 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	if o.maxSyncRegression >= 0 && suiteName != "syncfirst" {
 		return nil, usagef("--max-sync-regression: only with --suite syncfirst")
 	}
+	if changed("gate-engines") && o.maxSyncRegression < 0 {
+		return nil, usagef("--gate-engines: only with --max-sync-regression (it names the engines the gate judges)")
+	}
 	for _, f := range []string{"interleave", "duel-block", "pairs"} {
 		if changed(f) && suiteName != "syncfirst" {
 			return nil, usagef("--%s: only with --suite syncfirst (its sync-path checks are duels)", f)
@@ -61,6 +65,9 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 			}
 		}
 		so := suites.Options{Base: base, Resident: o.resident, ResidentSet: changed("resident"), Interleave: o.interleave, DuelBlock: o.duelBlock}
+		if changed("gate-engines") {
+			so.GateEngines = o.gateEngines
+		}
 		if changed("engine") {
 			names, err := engineList(o.engines)
 			if err != nil {
@@ -82,6 +89,9 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		}
 		if spec, err = suite.Build(so); err != nil {
 			return nil, usagef("--suite %s: %v", suiteName, err)
+		}
+		if err := checkGateEngines(so.GateEngines, spec); err != nil {
+			return nil, err
 		}
 	} else {
 		if o.ops > 0 && !changed("runtime") {
@@ -110,7 +120,10 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		}
 	}
 	// Every arm (and background load) is validated and resolved once, here, into its plan.
-	for i := range spec.Arms {
+	// An engine the run did not name (all, a suite's default) that refuses the configuration
+	// is left out, with why; one it named is an error that lists the engines that take it.
+	implicit := !changed("engine") && suiteName != "" || len(o.engines) == 1 && o.engines[0] == "all"
+	for i := 0; i < len(spec.Arms); i++ {
 		a := &spec.Arms[i]
 		for _, c := range []*harness.Config{&a.Config, backgroundConfig(&a.Config)} {
 			if c == nil {
@@ -119,17 +132,26 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 			p, err := harness.NewPlan(*c)
 			var ce *harness.CheckError
 			switch {
+			case errors.As(err, &ce) && implicit:
+				spec.Drop(ce.Engine, err)
+				i = -1 // the arms moved: start again
 			case errors.As(err, &ce):
-				return nil, usagef("--engine %s: %v", ce.Engine, ce.Err)
+				return nil, usagef("--engine %s: %v%s", ce.Engine, ce.Err, accepting(*c))
 			case errors.Is(err, engines.ErrUnknown):
 				return nil, usagef("--engine: %v", err)
 			case err != nil:
 				return nil, usageError{flagError(err)}
 			}
+			if i < 0 {
+				break
+			}
 			if c == &a.Config {
 				a.Plan = p
 			}
 		}
+	}
+	if len(spec.Arms)+len(spec.Duels) == 0 {
+		return nil, usagef("--engine: no available engine takes this configuration (%s)", skippedList(spec))
 	}
 	for _, d := range spec.Duels {
 		for _, c := range []harness.Config{d.Config.A, d.Config.B} {
@@ -139,6 +161,51 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		}
 	}
 	return spec, nil
+}
+
+// checkGateEngines refuses a --gate-engines name that the suite has no sync-path check of.
+func checkGateEngines(names []string, spec *suites.Spec) error {
+	if len(names) == 1 && names[0] == "all" {
+		return nil
+	}
+	var have []string
+	for _, c := range spec.Checks {
+		if c.SyncPath {
+			have = append(have, c.Engine)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(have, n) {
+			return usagef("--gate-engines: %s has no sync-path check in this run (accepted: %s, or all)", n, strings.Join(have, ", "))
+		}
+	}
+	return nil
+}
+
+// accepting names, for an engine that refuses c, the engines that take c's configuration; ""
+// when what it refuses is one of its own options (an unknown notifier), which the others
+// would ignore.
+func accepting(c harness.Config) string {
+	own := c
+	own.Options = maps.Clone(c.Options)
+	maps.DeleteFunc(own.Options, func(k, _ string) bool { return strings.HasPrefix(k, c.Engine+".") })
+	if _, err := harness.NewPlan(own); err == nil {
+		return "" // the engine takes the configuration, not its option
+	}
+	names := suites.Accepting(c)
+	if len(names) == 0 {
+		return " (no engine takes this configuration)"
+	}
+	return " (engines that take this configuration: " + strings.Join(names, ", ") + ")"
+}
+
+// skippedList says which engines a spec left out and why.
+func skippedList(spec *suites.Spec) string {
+	var b []string
+	for _, u := range spec.Skipped {
+		b = append(b, u.Name+": "+u.Err.Error())
+	}
+	return strings.Join(b, "; ")
 }
 
 func backgroundConfig(c *harness.Config) *harness.Config {

@@ -285,19 +285,19 @@ func TestStress(t *testing.T) {
 		ops = 20_000
 	}
 	// Several waiters deliver notifications concurrently: the harder case for the state machine.
-	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"waiters": "4"}}, ops, []int{1, 4, 16, 32})
+	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"waiters": "4", "notifier": NotifyWaiters}}, ops, []int{1, 4, 16, 32})
 	// And the default, one waiter; and the reaper waiting itself.
-	enginetest.Stress(t, "retry", engines.Config{}, ops/5, []int{4, 16})
-	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"notifier": NotifyReaper}}, ops/5, []int{1, 16})
+	enginetest.Stress(t, "retry", engines.Config{}, ops/5, []int{1, 4, 16}) // the default notifier, reaper
+	enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"notifier": NotifyWaiters}}, ops/5, []int{1, 16})
 	if uring.Probe() == nil {
 		enginetest.Stress(t, "retry", engines.Config{Options: map[string]string{"notifier": NotifyUring}}, ops/4, []int{1, 4, 16, 32})
 	}
 }
 
-// The QD1 Submit-then-Reap waiter is always woken.
+// The QD1 Submit-then-Reap waiter is always woken by the waiter notifier.
 func TestQD1ReapIsWoken(t *testing.T) {
 	_, fd := file(t, 1<<20)
-	rd := open(t, engines.Config{QueueDepth: 1, Options: map[string]string{"waiters": "1"}})
+	rd := open(t, engines.Config{QueueDepth: 1, Options: map[string]string{"waiters": "1", "notifier": NotifyWaiters}})
 	defer rd.Close()
 	req := &engines.Request{Fd: fd, Buf: make([]byte, 4096)}
 	for i := range 200 {
@@ -378,3 +378,15 @@ func TestReadaheadLeavesWhatTheKernelStarted(t *testing.T) {
 
 // counts returns the reader's counters as the engine keeps them.
 func counts(r *reader) *stats { return r.Stats().(*stats) }
+
+// The notifier asked for by nobody is the one measured best (DefaultNotifier: reaper): Reap
+// waits for the oldest page itself.
+func TestDefaultNotifier(t *testing.T) {
+	for o, reaper := range map[string]bool{"": true, NotifyReaper: true, NotifyWaiters: false} {
+		rd := open(t, engines.Config{QueueDepth: 2, Options: map[string]string{"notifier": o}})
+		if rd.reaperWaits != reaper {
+			t.Errorf("notifier %q: Reap waits itself %v, want %v", o, rd.reaperWaits, reaper)
+		}
+		rd.Close()
+	}
+}

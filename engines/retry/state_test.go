@@ -15,11 +15,12 @@ import (
 // waiter threads: the test takes armed waits off the wait queue and delivers them itself,
 // when it chooses.
 
-// manual returns a reader without waiters, a 4 KiB request and its file.
+// manual returns a reader of the waiter notifier without waiter threads, a 4 KiB request and
+// its file.
 func manual(t *testing.T) (*reader, *engines.Request, *os.File) {
 	t.Helper()
 	f, fd := file(t, 16<<20)
-	r := newReader(engines.Config{QueueDepth: 4}, 0)
+	r := newReader(engines.Config{QueueDepth: 4, Options: map[string]string{"notifier": NotifyWaiters}}, 0)
 	req := &engines.Request{Fd: fd, Buf: make([]byte, 4096), ID: 7}
 	t.Cleanup(r.waitq.Close)
 	return r, req, f

@@ -55,6 +55,25 @@ func FormatSize(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
+// HumanSize formats an amount of bytes that need not be round as people read it: three
+// significant figures and a binary unit (512 B, 4.0 KiB, 76.9 GiB, 1.0 TiB).
+func HumanSize(n int64) string {
+	v, unit := float64(n), "B"
+	for _, u := range []string{"KiB", "MiB", "GiB", "TiB", "PiB"} {
+		if v < 1024 {
+			break
+		}
+		v, unit = v/1024, u
+	}
+	switch {
+	case unit == "B":
+		return strconv.FormatInt(n, 10) + " B"
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " " + unit
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + " " + unit
+}
+
 // ParseDuration parses a duration such as 500ms, 10s, 2m, 1h30m or a bare number of seconds.
 func ParseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)

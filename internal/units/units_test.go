@@ -48,3 +48,11 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestHumanSize(t *testing.T) {
+	for in, want := range map[int64]string{0: "0 B", 512: "512 B", 4096: "4.0 KiB", 1 << 40: "1.0 TiB", 82570000000: "76.9 GiB", 300 << 20: "300 MiB"} {
+		if got := HumanSize(in); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
