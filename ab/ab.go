@@ -48,6 +48,9 @@ type Config struct {
 	Metrics                    []compare.Metric
 	Options                    compare.Options
 	Progress                   io.Writer // a line per round or per second of blocks
+	// Inherit, when set, prepares every process the comparison starts on the data directory
+	// (the lock the caller holds on it, passed down).
+	Inherit func(*exec.Cmd)
 }
 
 // Outcome is what a comparison found.
@@ -109,6 +112,9 @@ func runTrials(ctx context.Context, c Config) (*Outcome, error) {
 			}
 			path := filepath.Join(tmp, fmt.Sprintf("%s-%d.csv", name, round))
 			cmd := exec.CommandContext(ctx, bin, append(append([]string{}, args...), "--output", path)...)
+			if c.Inherit != nil {
+				c.Inherit(cmd)
+			}
 			if msg, err := cmd.CombinedOutput(); err != nil && !isRunFailure(err) {
 				return nil, fmt.Errorf("%s round %d: %v: %s", name, round, err, lastLine(msg))
 			}

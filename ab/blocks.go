@@ -107,7 +107,7 @@ func session(ctx context.Context, c Config, protocols [2]int, s int, length, war
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		p, err := startPeer(ctx, name, bin, args, first)
+		p, err := startPeer(ctx, name, bin, args, first, c.Inherit)
 		if err != nil {
 			return nil, err
 		}
@@ -201,8 +201,9 @@ func (r remote) Mark(float64) (int64, error) {
 func medianOf(rows []results.Row, col *results.Column) float64 {
 	v := make([]float64, 0, len(rows))
 	for i := range rows {
-		x, _ := strconv.ParseFloat(col.Get(&rows[i]), 64)
-		v = append(v, x)
+		if x, ok := col.Value(&rows[i]); ok {
+			v = append(v, x)
+		}
 	}
 	if len(v) == 0 {
 		return 0

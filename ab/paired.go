@@ -2,8 +2,8 @@ package ab
 
 import (
 	"fmt"
+	"math"
 	"slices"
-	"strconv"
 
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/results"
@@ -62,9 +62,8 @@ func pairedLines(base, cand []results.Row, metrics []compare.Metric, o compare.O
 		for _, m := range metrics {
 			col, _ := results.ColumnByName(m.Name)
 			bv, cv := make([]float64, len(b)), make([]float64, len(c))
-			for i := range b {
-				bv[i], _ = strconv.ParseFloat(col.Get(b[i]), 64)
-				cv[i], _ = strconv.ParseFloat(col.Get(c[i]), 64)
+			for i := range b { // an unmeasured value leaves its pair out (compare.Paired)
+				bv[i], cv[i] = measured(col, b[i]), measured(col, c[i])
 			}
 			r := compare.Paired(bv, cv, m.Dir, o)
 			switch {
@@ -78,4 +77,12 @@ func pairedLines(base, cand []results.Row, metrics []compare.Metric, o compare.O
 		}
 	}
 	return lines
+}
+
+// measured is the column's value in r, NaN when r did not measure it.
+func measured(col *results.Column, r *results.Row) float64 {
+	if v, ok := col.Value(r); ok {
+		return v
+	}
+	return math.NaN()
 }

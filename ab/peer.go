@@ -78,9 +78,12 @@ func (b *lockedBuffer) String() string {
 
 // startPeer starts bin serving one arm with args, sends it first (its arm line, when not
 // empty) and waits for it to be ready.
-func startPeer(ctx context.Context, name, bin string, args []string, first string) (*peer, error) {
+func startPeer(ctx context.Context, name, bin string, args []string, first string, inherit func(*exec.Cmd)) (*peer, error) {
 	p := &peer{name: name, lines: make(chan string, 1)}
 	p.cmd = exec.CommandContext(ctx, bin, append([]string{"serve-arm"}, args...)...)
+	if inherit != nil {
+		inherit(p.cmd)
+	}
 	p.cmd.Stderr = &p.stderr
 	var err error
 	if p.in, err = p.cmd.StdinPipe(); err != nil {

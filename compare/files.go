@@ -101,8 +101,7 @@ func Files(base, cand *results.File, metrics []Metric, o Options) ([]Line, error
 		}
 	}
 	if common == 0 {
-		return nil, fmt.Errorf("%s and %s: %w (a configuration is every column that sets up a run: %s)", base.Name, cand.Name,
-			ErrNothingInCommon, strings.Join(configNames(), ", "))
+		return nil, fmt.Errorf("%s and %s: %w (they differ in %s)", base.Name, cand.Name, ErrNothingInCommon, differences(base, cand))
 	}
 	for _, k := range keys(cs) {
 		if _, ok := bs[k]; !ok {
@@ -125,12 +124,36 @@ func usable(f *results.File, rows []results.Row) ([]results.Row, int) {
 	return good, len(rows) - len(good)
 }
 
-func configNames() []string {
-	var n []string
+// differences names the configuration columns whose values two files do not share, with each
+// side's values: "cache: warm vs cold".
+func differences(base, cand *results.File) string {
+	var out []string
 	for _, c := range results.ConfigColumns() {
-		n = append(n, c.Name)
+		b, k := valuesOf(base, c), valuesOf(cand, c)
+		if !slices.Equal(b, k) {
+			out = append(out, fmt.Sprintf("%s: %s vs %s", c.Name, strings.Join(b, "/"), strings.Join(k, "/")))
+		}
 	}
-	return n
+	if len(out) == 0 {
+		return "no configuration column (their rows failed?)"
+	}
+	return strings.Join(out, "; ")
+}
+
+// valuesOf is the sorted set of a column's values in a file's rows ("" shown as "-").
+func valuesOf(f *results.File, c *results.Column) []string {
+	var v []string
+	for i := range f.Rows {
+		x := c.Get(&f.Rows[i])
+		if x == "" {
+			x = "-"
+		}
+		if !slices.Contains(v, x) {
+			v = append(v, x)
+		}
+	}
+	slices.Sort(v)
+	return v
 }
 
 func group(f *results.File) map[results.Key][]results.Row {
@@ -151,11 +174,14 @@ func keys(g map[results.Key][]results.Row) []results.Key {
 	return ks
 }
 
+// values are the column's measured values in rows; a row that did not measure it (empty) gives
+// none.
 func values(rows []results.Row, col *results.Column) []float64 {
 	v := make([]float64, 0, len(rows))
 	for i := range rows {
-		x, _ := strconv.ParseFloat(col.Get(&rows[i]), 64)
-		v = append(v, x)
+		if x, ok := col.Value(&rows[i]); ok {
+			v = append(v, x)
+		}
 	}
 	return v
 }

@@ -10,7 +10,6 @@ import (
 
 // collect turns what the jobs and the phases recorded into the run's measurement.
 func collect(s *runState, res *Result, m *results.Measurement) {
-	cfg := s.cfg
 	m.Complete = !s.stop.Load()
 	m.CacheDrops = s.drops
 	m.Lat, m.Slat, m.Clat = newHist(), newHist(), newHist()
@@ -46,13 +45,7 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 	}
 	m.Measured = true
 	m.ResidentStart = s.residentStart
-	target := 100 * cfg.Resident
-	switch {
-	case cfg.Cache == CacheWarm && m.ResidentStart < warmResidentMin:
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, m.ResidentStart))
-	case cfg.Cache != CacheWarm && math.Abs(m.ResidentStart-target) > coldResidentMax+5*min(cfg.Resident, 0.2):
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, target, m.ResidentStart))
-	}
+	res.Warnings = append(res.Warnings, cacheWarnings(s, m)...)
 	if m.Ops == 0 && m.FirstError == "" {
 		m.FirstError = errNoOps
 	}
@@ -70,6 +63,34 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 		m.Dev = &results.DevCounters{Name: s.dev.Name, Reads: d.Reads, ReadBytes: d.ReadSectors * 512,
 			BusyNS: int64(d.IOTicks), QueueNS: int64(d.QueueTime), WallNS: s.endAt - s.measureStart - s.paused}
 	}
+}
+
+// cacheWarnings say where the file's cache state departed from the one asked for: when timing
+// started, and by the end of the run (a warm file evicted under memory pressure while it ran; a
+// cold one holding more than the run itself read since its last eviction).
+func cacheWarnings(s *runState, m *results.Measurement) []string {
+	cfg := s.cfg
+	target := 100 * cfg.Resident
+	var w []string
+	switch {
+	case cfg.Cache == CacheWarm && m.ResidentStart < warmResidentMin:
+		w = append(w, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, m.ResidentStart))
+	case cfg.Cache != CacheWarm && math.Abs(m.ResidentStart-target) > coldResidentMax+5*min(cfg.Resident, 0.2):
+		w = append(w, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, target, m.ResidentStart))
+	}
+	var read int64
+	for _, j := range s.jobs {
+		read += j.d.sinceEvict
+	}
+	expected := min(100, target+100*float64(read)/float64(cfg.Size))
+	switch {
+	case cfg.Cache == CacheWarm && m.ResidentEnd < warmResidentMin:
+		w = append(w, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident at the end of the run: it was evicted while the run read it (memory pressure?), and the later reads were not warm", cfg.Engine, m.ResidentEnd))
+	case cfg.Cache == CacheCold && cfg.Workload == "randread" && !cfg.NoFadvise && m.ResidentEnd > expected+coldResidentMax:
+		// Random reads carry no readahead (POSIX_FADV_RANDOM): what is resident is what was read.
+		w = append(w, fmt.Sprintf("%s: asked for a cold cache but %.1f%% of the file is resident at the end of the run, more than the %.1f%% it read since the last eviction (another reader of the file?)", cfg.Engine, m.ResidentEnd, expected))
+	}
+	return w
 }
 
 // Hist returns the run's latency histogram (lat) as a results.Hist: its non-empty buckets, with

@@ -54,6 +54,7 @@ type acct struct {
 
 	lat, slat, clat                             *hdrhistogram.Histogram
 	ops, bytes, errors, verifyErrors, warmupOps int64
+	sinceEvict                                  int64 // bytes read since the file was last evicted
 	end                                         int64 // clock reading of the last counted completion
 	firstErr                                    error
 }
@@ -218,6 +219,7 @@ func (d *driver) publish(now int64) {
 // complete accounts for one completed request, reaped at t.
 func (d *driver) complete(r *engines.Request, t int64) {
 	a := &d.acct
+	a.sinceEvict += int64(r.N) // what the page cache now holds of this job's reads
 	if r.Err != nil || r.N != len(r.Buf) {
 		a.readError(r)
 		return

@@ -101,6 +101,7 @@ func (s *runState) prepare() error {
 		}
 	}
 	for _, j := range s.jobs {
+		j.d.sinceEvict = 0 // every job is parked: nothing is in flight
 		if j.inv != nil {
 			if err := j.inv.Invalidate(); err != nil {
 				return fmt.Errorf("job %d: invalidate: %w", j.index, err)

@@ -125,6 +125,10 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	if shared.err != nil {
 		return nil, shared.err
 	}
+	if afterJobs != nil {
+		afterJobs(ds.Path)
+	}
+	m.Resident = true
 	if m.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
 		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
 	}
@@ -134,6 +138,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	}
 	stopLoad() // the load's own readings go into m before the row is built
 	finish := func() {
+		m.Warnings = res.Warnings
 		res.Row = p.build(m, started, ds.Path)
 		res.Lat, res.Slat, res.Clat = m.Lat, m.Slat, m.Clat
 	}
@@ -167,6 +172,7 @@ func startBackground(ctx context.Context, bg *Background, m *results.Measurement
 		if res == nil {
 			return
 		}
+		m.HasBackground = true
 		m.BackgroundIOPS = float64(res.Row.Ops) / max(res.Row.Elapsed, 1e-9)
 		// The load's failures fail the run too: a load that did not run is no interference.
 		m.Errors += res.Row.Errors
@@ -252,6 +258,10 @@ func newJobs(cfg *Config, ds *workloads.Dataset, eng engines.Engine, wl *workloa
 	}
 	return jobs, nil
 }
+
+// afterJobs, when set (tests only), runs when a run's jobs have finished and before its end
+// residency is read: another reader of the file, at a moment the test chooses.
+var afterJobs func(path string)
 
 // errNoOps is the first_error of a run in which no request completed.
 const errNoOps = "no request completed with verified data in the measured phase"

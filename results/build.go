@@ -50,13 +50,19 @@ type Measurement struct {
 	// arm's, by Little's law over its blocks (the figure its pairs compare).
 	LatMeanNS float64
 
-	CPUUserNS, CPUSysNS, CtxSw int64
+	CPUUserNS, CPUSysNS, CtxSw int64 // CtxSw < 0: not measured
+	// Resident says the residency was measured (not for a duel arm's blocks).
+	Resident                   bool
 	ResidentStart, ResidentEnd float64 // percent
 	CacheDrops                 int64
 	Dev                        *DevCounters // nil when the data file has no block device
 	// Counters are the engine's own counters by name (engines.Counted).
-	Counters       map[string]float64
-	GOMAXPROCS     int
+	Counters      map[string]float64
+	GOMAXPROCS    int
+	HasBackground bool // a background load ran beside the run
+	// Warnings say what the figures must be read with (a cache that left the state asked for,
+	// no device counters).
+	Warnings       []string
 	BackgroundIOPS float64
 	DuelBlocks     int64
 }
@@ -85,6 +91,12 @@ func Build(s *Setup, m *Measurement, l *Labels) Row {
 }
 
 // The measured figures, as the columns take them.
+
+// measured says the measured phase began: there is a time, a CPU reading.
+func (m *Measurement) measured() bool { return m.Measured }
+
+// completed says requests completed in the measured phase: there are latencies.
+func (m *Measurement) completed() bool { return m.Measured && m.Ops > 0 }
 
 func (m *Measurement) elapsed() float64 { return float64(m.ElapsedNS) / 1e9 }
 

@@ -56,6 +56,17 @@ func (c *Column) Get(r *Row) string { return c.get(r) }
 // Set parses s into the column's field of r.
 func (c *Column) Set(r *Row, s string) error { return c.set(r, s) }
 
+// Value returns the column's number in r, and false when r has none: a text column, or a figure
+// that was not measured (empty in the file).
+func (c *Column) Value(r *Row) (float64, bool) {
+	s := c.get(r)
+	if !c.numeric || s == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
 // The meaning of a column, declared with it.
 func (c Column) higher() Column { c.Better = BetterHigher; return c }
 func (c Column) lower() Column  { c.Better = BetterLower; return c }
@@ -66,16 +77,44 @@ type value interface {
 	~int | ~int64 | ~uint64 | ~float64 | ~string | ~bool
 }
 
-// field is a column kept in a field of Row; the builder leaves it to the functions below.
+// field is a column kept in a field of Row; the builder leaves it to the functions below. A
+// number that was not measured (Row.Unmeasured) is written empty, and an empty number read.
 func field[T value](name, unit, doc string, f func(*Row) *T) Column {
 	var zero T
 	_, isString := any(zero).(string)
 	_, isBool := any(zero).(bool)
+	numeric := !isString && !isBool
 	return Column{
-		Name: name, Unit: unit, Doc: doc, numeric: !isString && !isBool,
-		get: func(r *Row) string { return format(*f(r)) },
-		set: func(r *Row, s string) error { return parse(s, f(r)) },
+		Name: name, Unit: unit, Doc: doc, numeric: numeric,
+		get: func(r *Row) string {
+			if numeric && r.Unmeasured[name] {
+				return ""
+			}
+			return format(*f(r))
+		},
+		set: func(r *Row, s string) error {
+			if numeric && s == "" {
+				r.unmeasured(name)
+				return nil
+			}
+			return parse(s, f(r))
+		},
 	}
+}
+
+// when makes a measured column's value known only when known(m) holds: otherwise the row
+// leaves it unmeasured (empty), not 0: a duel arm has no residency, a run that never reached
+// its measured phase no CPU, one that completed nothing no latency.
+func (c Column) when(known func(m *Measurement) bool) Column {
+	build := c.build
+	c.build = func(r *Row, s *Setup, m *Measurement, l *Labels) {
+		if known(m) {
+			build(r, s, m, l)
+		} else {
+			r.unmeasured(c.Name)
+		}
+	}
+	return c
 }
 
 // measured is a column the builder takes from the Measurement.
@@ -108,19 +147,25 @@ func metricValue(name, unit, doc string, from func(m *Measurement) float64) Colu
 }
 
 // valueCol is a numeric column kept in Row.Values by name (an engine's counter, a measured
-// figure without a field); an absent value reads as 0.
+// figure without a field); an absent value (another engine's counter) is empty.
 func valueCol(name, unit, doc string) Column {
 	return Column{
 		Name: name, Unit: unit, Doc: doc, numeric: true,
-		get: func(r *Row) string { return strconv.FormatFloat(r.Values[name], 'f', -1, 64) },
+		get: func(r *Row) string {
+			if v, ok := r.Values[name]; ok {
+				return strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			return ""
+		},
 		set: func(r *Row, s string) error {
+			if s == "" {
+				return nil
+			}
 			var v float64
 			if err := parse(s, &v); err != nil {
 				return err
 			}
-			if v != 0 { // absent reads as 0: no map for rows without values
-				r.setValue(name, v)
-			}
+			r.setValue(name, v)
 			return nil
 		},
 	}

@@ -93,3 +93,44 @@ func TestPreviousReleaseReads(t *testing.T) {
 		t.Errorf("header written back:\n %s\nread:\n %s", header, want)
 	}
 }
+
+// A figure nobody measured is written empty, not 0, read back as unmeasured, and has no value:
+// a duel arm's residency and context switches, another engine's counters, the latency of a run
+// that completed nothing.
+func TestUnmeasuredIsEmpty(t *testing.T) {
+	s := Setup{Engine: "sync", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm"}
+	arm := Build(&s, &Measurement{Measured: true, Complete: true, Ops: 10, ElapsedNS: 1e6, CtxSw: -1}, &Labels{Duel: "x"})
+	none := Build(&s, &Measurement{Measured: true, Resident: true}, &Labels{})
+	for _, tc := range []struct {
+		row   Row
+		empty []string
+		set   []string
+	}{
+		{arm, []string{"resident_start_pct", "resident_end_pct", "ctxsw", "eagain", "background_iops", "dev_reads"}, []string{"iops", "ops"}},
+		{none, []string{"lat_p50_us", "lat_mean_us", "cpu_us_per_op", "eagain"}, []string{"ops", "resident_end_pct", "cpu_user_s"}},
+	} {
+		var buf bytes.Buffer
+		if err := Write(&buf, nil, []Row{tc.row}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Read(&buf, "r.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range tc.empty {
+			c, _ := ColumnByName(name)
+			if v := c.Get(&f.Rows[0]); v != "" {
+				t.Errorf("%s: %q, want empty", name, v)
+			}
+			if _, ok := c.Value(&f.Rows[0]); ok {
+				t.Errorf("%s: has a value", name)
+			}
+		}
+		for _, name := range tc.set {
+			c, _ := ColumnByName(name)
+			if _, ok := c.Value(&f.Rows[0]); !ok {
+				t.Errorf("%s: no value", name)
+			}
+		}
+	}
+}

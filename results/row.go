@@ -91,10 +91,23 @@ type Row struct {
 	// Duel names the duel this row is an arm of ("retry-vs-sync", "ab"), empty for an ordinary
 	// run: a duel's rows are measured from blocks and never pooled with runs' rows.
 	Duel string
+	// Warnings are what the run's figures must be read with, "; "-separated.
+	Warnings string
 
 	// Extra holds the values of columns this build does not know, by name, as they were read,
 	// so that a file read and written back keeps every column it had.
 	Extra map[string]string
+	// Unmeasured names the figures nobody measured for this row (a duel arm's residency, the
+	// latency of a run that completed nothing): written empty, never as 0.
+	Unmeasured map[string]bool
+}
+
+// unmeasured marks the named figure as not measured.
+func (r *Row) unmeasured(name string) {
+	if r.Unmeasured == nil {
+		r.Unmeasured = map[string]bool{}
+	}
+	r.Unmeasured[name] = true
 }
 
 // setValue keeps v under name in r.Values.

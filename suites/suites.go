@@ -8,6 +8,7 @@ package suites
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -315,8 +316,11 @@ func join(a, b string) string {
 	return a + "; " + b
 }
 
+// value is the column's value in r, NaN when r did not measure it (a paired comparison leaves
+// such a pair out).
 func value(c *results.Column, r *results.Row) float64 {
-	var v float64
-	fmt.Sscan(c.Get(r), &v)
-	return v
+	if v, ok := c.Value(r); ok {
+		return v
+	}
+	return math.NaN()
 }

@@ -203,8 +203,11 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 	}
 	out, cleanup, err := abOutputDir(outDir)
 	if err != nil {
+		o.lock.Release()
 		return cfg, nil, err
 	}
+	unlock := o.lock.Release
+	cleanup = func(rm func()) func() { return func() { rm(); unlock() } }(cleanup)
 	for i := range 1 + btoi(spec.NeedsBackground) {
 		if _, err := layout(ctx, dir, i, spec.MaxSize(), stderr); err != nil {
 			cleanup()
@@ -216,7 +219,7 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 		warmup = o.warmup
 	}
 	return ab.Config{
-		Baseline: baseBin, Candidate: candBin, Arms: arms, Dir: dir,
+		Baseline: baseBin, Candidate: candBin, Arms: arms, Dir: dir, Inherit: o.lock.Inherit,
 		RunArgs: append(runArgs, "--dir", dir), CandidateArgs: strings.Fields(candArgs),
 		OutputDir: out, Mode: mode, Runtime: o.runtime, Warmup: warmup, BlockTime: o.duelBlock, Seed: o.seed,
 		Rounds: rounds, Metrics: metrics, Options: opts, Progress: stderr,

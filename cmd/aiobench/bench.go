@@ -70,6 +70,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	defer o.lock.Release()
 	if spec.UsesCache(harness.CacheDirect) {
 		if err := checkDirect(dir); err != nil {
 			return err
@@ -77,7 +78,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var disp *progress.Display // made once the data is laid out; the duelist writes to it later
 	if len(spec.Duels) > 0 {
-		spec.Duelist = processDuelist(ctx, dir, func(label string) io.Writer { return disp.ActivityWriter(label + ": ") })
+		spec.Duelist = processDuelist(ctx, dir, o.lock, func(label string) io.Writer { return disp.ActivityWriter(label + ": ") })
 	}
 	ds, err := layout(ctx, dir, 0, spec.MaxSize(), info)
 	if err != nil {

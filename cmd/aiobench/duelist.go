@@ -8,6 +8,7 @@ import (
 	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/internal/dirlock"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
 )
@@ -17,7 +18,7 @@ import (
 // the verdict holds across processes and not only in one. It returns nil, and the duels stay in
 // this process, where this binary cannot serve arms (a test binary). progress, when not nil,
 // gives the writer for a duel's progress lines (a session per line).
-func processDuelist(ctx context.Context, dir string, progress func(label string) io.Writer) suites.Duelist {
+func processDuelist(ctx context.Context, dir string, lock *dirlock.Lock, progress func(label string) io.Writer) suites.Duelist {
 	self, err := os.Executable()
 	if err != nil {
 		return nil
@@ -43,7 +44,7 @@ func processDuelist(ctx context.Context, dir string, progress func(label string)
 		a, b := d.Config.A, d.Config.B
 		out, err := ab.Run(ctx, ab.Config{
 			Progress: w,
-			Baseline: self, Candidate: self, Arms: [2]*harness.Config{&a, &b}, Dir: dir,
+			Baseline: self, Candidate: self, Arms: [2]*harness.Config{&a, &b}, Dir: dir, Inherit: lock.Inherit,
 			OutputDir: tmp, Mode: ab.ModeBlocks,
 			Runtime: d.Config.Runtime, Warmup: d.Config.Warmup, BlockTime: d.Config.BlockTime,
 			Sessions: ab.DefaultSessions, Seed: d.Config.Seed, Metrics: metrics,

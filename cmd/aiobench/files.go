@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/dirlock"
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/results"
@@ -48,6 +49,15 @@ func (o *options) dataDir(stderr io.Writer) (string, error) {
 	if fs, err := sysinfo.FSType(dir); err == nil && sysinfo.InMemory(fs) {
 		fmt.Fprintf(stderr, "aiobench: warning: %s is on %s: reads will measure memory, not a disk (use --dir on a real disk)\n", dir, fs)
 	}
+	// One run per data directory: two would lay out the same file and measure each other.
+	lock, err := dirlock.Take(dir)
+	switch {
+	case errors.Is(err, dirlock.ErrBusy):
+		return "", usagef("--dir %s: another aiobench run is using it (two runs on one data directory lay out the same file and measure each other); wait for it to end, or give each run its own --dir", dir)
+	case err != nil:
+		return "", err
+	}
+	o.lock = lock
 	return dir, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/internal/dirlock"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
 	flag "github.com/spf13/pflag"
@@ -60,7 +61,8 @@ type options struct {
 	// engineOpts are the engines' own options given, by "engine.option", canonical.
 	engineOpts map[string]string
 
-	maxSyncRegression float64 // -1 when not given
+	maxSyncRegression float64       // -1 when not given
+	lock              *dirlock.Lock // the data directory's, from dataDir to the command's end
 	gateEngines       []string
 }
 

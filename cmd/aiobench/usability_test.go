@@ -1,8 +1,11 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aiobench/aiobench/internal/dirlock"
 )
 
 // What a new user runs must do what it says (issue #19). Each test here failed before.
@@ -46,5 +49,30 @@ func TestRunLinesTellRunsApart(t *testing.T) {
 	}
 	if strings.Contains(stderr, `notifier="" `) || strings.Contains(stderr, "sync randread bs=1M qd=4 jobs=1 cache=cold resident_target_pct=25% notifier") {
 		t.Errorf("sync's lines name retry's setting:\n%s", stderr)
+	}
+}
+
+// A second run on a data directory another run holds is refused at once (exit 2, one line),
+// touching nothing; the lock goes with the run.
+func TestOneRunPerDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	held, err := dirlock.Take(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := listDir(t, dir)
+	stdout, stderr, code := call("--engine", "null", "--size", "1M", "--ops", "10", "--dir", dir)
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "another aiobench run is using it") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if after := listDir(t, dir); !slices.Equal(after, before) {
+		t.Errorf("the directory changed: %s → %s", before, after)
+	}
+	held.Release()
+	if _, stderr, code := call("--engine", "null", "--size", "1M", "--ops", "10", "--dir", dir); code != 0 {
+		t.Fatalf("after the other run: exit %d: %s", code, stderr)
+	}
+	if _, _, code := call("--engine", "null", "--size", "1M", "--ops", "10", "--dir", dir); code != 0 {
+		t.Error("a run kept the lock after it ended")
 	}
 }

@@ -22,6 +22,7 @@ var policy = map[string][]string{
 	"internal/atomicfile": {},
 	"internal/clock":      {},
 	"internal/diskstats":  {},
+	"internal/dirlock":    {},
 	"internal/fileio":     {},
 	"internal/futex":      {},
 	"internal/handoff":    {"internal/clock", "internal/futex"},
