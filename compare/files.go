@@ -50,6 +50,21 @@ type Line struct {
 // check of an engine the syncfirst gate does not judge).
 const NotGated = "reported, not gated"
 
+// LoadNote is the note of a comparison made beside a background load that ran at iops: the
+// loads of different engines run at their own rates, so their verdicts are not alike.
+func LoadNote(iops float64) string { return fmt.Sprintf("load %.0f IOPS", iops) }
+
+// LoadOf returns the load's IOPS a note carries (LoadNote), false when it carries none.
+func LoadOf(note string) (float64, bool) {
+	for _, part := range strings.Split(note, "; ") {
+		var v float64
+		if n, err := fmt.Sscanf(part, "load %g IOPS", &v); n == 1 && err == nil {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
 // ErrNothingInCommon is returned when two files share no configuration.
 var ErrNothingInCommon = errors.New("no configuration in common")
 

@@ -82,9 +82,24 @@ func Sentence(c Change, threshold float64) string {
 		return fmt.Sprintf("%s%s: a cached read costs %s of sync's lat mean — %s (%s)", engine, file, est, answer, verdict)
 	case strings.HasPrefix(c.Label, interferencePrefix) && c.Metric == "lat_p99_us":
 		load := strings.TrimSuffix(strings.TrimPrefix(c.Label, interferencePrefix+" sync with "), " vs alone")
+		if iops, ok := compare.LoadOf(c.Note); ok {
+			// Each engine's load runs at its own rate: the verdicts are of different loads.
+			load += fmt.Sprintf(" of %s IOPS (each engine's load runs at its own rate, so the loads differ)", humanCount(iops))
+		}
 		return fmt.Sprintf("sync's lat p99 %s under a %s — %s (%s)", est, load, answer, c.Verdict)
 	}
 	return ""
+}
+
+// humanCount is a count of things per second as people read it: 950, 12.3k, 1.05M.
+func humanCount(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.3gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.3gk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
 }
 
 // syncPathPrefix starts the name of every sync-path check (suites.Check.Name).

@@ -31,6 +31,8 @@ type Chart struct {
 type Options struct {
 	Threshold float64 // the sync-path threshold drawn on the regression chart, e.g. 0.05
 	Title     string  // the page's title; "" for one from the inputs
+	// Incomplete, when not "", says why the run the page draws ended early.
+	Incomplete string
 }
 
 // A Report is what Build makes of the inputs.
@@ -67,8 +69,14 @@ func Build(in *Inputs, o Options) (*Report, error) {
 	if tagged {
 		r.Notes = append(r.Notes, "The results files share configurations: each file's rows are drawn and summarised apart, named by their file (file=…), not merged as rounds.")
 	}
+	if o.Incomplete != "" {
+		r.Notes = append([]string{"Incomplete: the run was " + o.Incomplete + "; the page shows the runs that finished, and no check was evaluated."}, r.Notes...)
+	}
 	if r.Title == "" {
 		r.Title = "aiobench report"
+	}
+	if o.Incomplete != "" {
+		r.Title += " (incomplete)"
 	}
 	r.Summary = results.Summarize(rows)
 

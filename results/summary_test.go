@@ -136,3 +136,22 @@ func TestInSpread(t *testing.T) {
 		}
 	}
 }
+
+// The counters' medians and the summary count the same rounds: an interrupted round is in
+// neither.
+func TestCountersAndSummaryAgreeOnRounds(t *testing.T) {
+	ok := Row{Engine: "retry", Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "warm", Round: 1, LatMean: 1, IOPS: 1000, Ops: 10, Complete: true,
+		Values: map[string]float64{"eagain": 2}}
+	cut := ok
+	cut.Round, cut.Complete, cut.Values = 2, false, map[string]float64{"eagain": 50}
+	var buf strings.Builder
+	if err := WriteCounterMedians(&buf, []Row{ok, ok, cut}); err != nil {
+		t.Fatal(err)
+	}
+	if sum := Summarize([]Row{ok, ok, cut}); sum[0].Rounds != 2 {
+		t.Fatalf("summary rounds %d", sum[0].Rounds)
+	}
+	if !strings.Contains(buf.String(), "| retry  | 2      |") || strings.Contains(buf.String(), "50") {
+		t.Errorf("counter medians:\n%s", buf.String())
+	}
+}

@@ -83,8 +83,8 @@ func WriteCounterMedians(w io.Writer, rows []Row) error {
 	groups := map[string]*group{}
 	for i := range rows {
 		r := &rows[i]
-		if !hasCounters(r) || r.Duel != "" {
-			continue
+		if !hasCounters(r) || r.Duel != "" || !r.Complete || r.Ops == 0 {
+			continue // as the summary: a failed or interrupted run is no round of figures
 		}
 		k := ConfigKey(r) + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]

@@ -303,10 +303,28 @@ func (s *Spec) Evaluate(out *Outcome, o compare.Options) ([]Finding, error) {
 			if c.SyncPath && !c.Gated {
 				r.Note = join(r.Note, compare.NotGated)
 			}
+			if iops, ok := loadIOPS(out.Rows[c.Cand]); ok && c.Duel == "" {
+				r.Note = join(r.Note, compare.LoadNote(iops))
+			}
 			found = append(found, Finding{Check: c, Line: compare.Line{Label: c.Name, Metric: m, Result: r}})
 		}
 	}
 	return found, nil
+}
+
+// loadIOPS is the median IOPS of the background load beside rows, false when none ran.
+func loadIOPS(rows []results.Row) (float64, bool) {
+	var v []float64
+	for i := range rows {
+		if rows[i].Background != "" && rows[i].BackgroundIOPS > 0 {
+			v = append(v, rows[i].BackgroundIOPS)
+		}
+	}
+	if len(v) == 0 {
+		return 0, false
+	}
+	slices.Sort(v)
+	return (v[(len(v)-1)/2] + v[len(v)/2]) / 2, true
 }
 
 func join(a, b string) string {

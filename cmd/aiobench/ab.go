@@ -117,7 +117,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	res, err := ab.Run(ctx, cfg)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("ab: interrupted")
+			return fmt.Errorf("ab stopped")
 		}
 		return fmt.Errorf("ab: %w", err)
 	}

@@ -197,8 +197,16 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	switch {
-	case errors.Is(runErr, context.Canceled):
-		return fmt.Errorf("interrupted after %d of %d runs", done, spec.Len())
+	case errors.Is(runErr, context.Canceled) || ctx.Err() != nil: // the last run may have ended itself
+		stopped := fmt.Sprintf("stopped after %d of %d runs", done, spec.Len())
+		if o.report != "" && len(rows) > 0 { // the page of what was measured, said to be incomplete
+			page, err := runReport(o.report, comments, rows, hists, nil, nil, 0.05, "interrupted: "+stopped)
+			if err != nil {
+				return fmt.Errorf("%s; write report: %w", stopped, err)
+			}
+			fmt.Fprintf(info, "aiobench: report of the runs so far written; open %s\n", page)
+		}
+		return errors.New(stopped)
 	case runErr != nil:
 		return runErr
 	}
@@ -221,7 +229,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		for i, f := range findings {
 			lines[i] = f.Line
 		}
-		page, err := runReport(o.report, comments, rows, hists, lines, verdicts, threshold)
+		page, err := runReport(o.report, comments, rows, hists, lines, verdicts, threshold, "")
 		if err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}

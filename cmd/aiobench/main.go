@@ -16,6 +16,7 @@ import (
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
+	"golang.org/x/sys/unix"
 
 	// The engines aiobench ships; each registers itself.
 	_ "github.com/aiobench/aiobench/engines/all"
@@ -105,7 +106,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	var sig interrupted
 	if errors.As(context.Cause(ctx), &sig) {
 		// The rows so far are written (complete=false); the exit says which signal.
-		return exitError{128 + int(sig.Signal.(syscall.Signal)), fmt.Errorf("interrupted by %v: %v", sig.Signal, err)}
+		n := sig.Signal.(syscall.Signal)
+		msg := "interrupted (" + unix.SignalName(n) + ")"
+		if err != nil { // what stopped, without the cancellation's own words
+			msg += ": " + strings.ReplaceAll(err.Error(), ": "+context.Canceled.Error(), "")
+		}
+		return exitError{128 + int(n), errors.New(msg)}
 	}
 	return err
 }

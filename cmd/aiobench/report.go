@@ -76,7 +76,8 @@ func draw(dir string, in *report.Inputs, o report.Options) (page string, charts 
 // runReport is --report DIR at the end of a run: the run's results, histograms and findings
 // are written beside the page (results.csv, hist.csv, findings.csv), so that `aiobench report`
 // can draw it again, and the page is drawn from them.
-func runReport(dir string, comments []string, rows []results.Row, hists []results.Hist, lines []compare.Line, verdicts []string, threshold float64) (string, error) {
+// incomplete, when not "", says why the run ended early: the page says so.
+func runReport(dir string, comments []string, rows []results.Row, hists []results.Hist, lines []compare.Line, verdicts []string, threshold float64, incomplete string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -102,7 +103,7 @@ func runReport(dir string, comments []string, rows []results.Row, hists []result
 		}
 		in.Sources = append(in.Sources, "findings.csv")
 	}
-	page, _, err := draw(dir, in, report.Options{Threshold: threshold})
+	page, _, err := draw(dir, in, report.Options{Threshold: threshold, Incomplete: incomplete})
 	return page, err
 }
 
