@@ -18,7 +18,7 @@ import (
 
 // local are the fields of harness.Config that do not travel to a serving process: this
 // process's own handles. Any other field must arrive as it was sent.
-var local = []string{"Config.Trace", "Config.Live", "Config.Trace", "Config.Live", "Background.Dataset"}
+var local = []string{"Config.Trace", "Config.Live", "Config.Log", "Config.Trace", "Config.Live", "Config.Log", "Background.Dataset"}
 
 // fill sets every travelling field of v (a struct) to a value that is not its zero, recursing
 // into structs and pointers to structs (one level of pointers: a Config's background load has

@@ -38,6 +38,13 @@ func BenchmarkHarnessNullWatched(b *testing.B) {
 	benchEngineLive(b, "null", CacheWarm, live)
 }
 
+// BenchmarkHarnessNullLogged is BenchmarkHarnessNull keeping a time series of 100 ms
+// intervals: its ns/req should be BenchmarkHarnessNull's (the interval's end is noticed at the
+// clock reading the loop takes anyway).
+func BenchmarkHarnessNullLogged(b *testing.B) {
+	benchEngineWith(b, "null", CacheWarm, func(c *Config) { c.Log, c.LogInterval = &TimeLog{}, 100*time.Millisecond })
+}
+
 // BenchmarkHarnessSyncWarm is 4 KiB random reads through the sync engine on a warm file.
 func BenchmarkHarnessSyncWarm(b *testing.B) {
 	benchEngine(b, "sync", CacheWarm)
@@ -46,13 +53,18 @@ func BenchmarkHarnessSyncWarm(b *testing.B) {
 func benchEngine(b *testing.B, engine, cache string) { benchEngineLive(b, engine, cache, nil) }
 
 func benchEngineLive(b *testing.B, engine, cache string, live *Live) {
+	benchEngineWith(b, engine, cache, func(c *Config) { c.Live = live })
+}
+
+func benchEngineWith(b *testing.B, engine, cache string, set func(*Config)) {
 	defer unchecked()()
 	ds, err := workloads.Layout(b.TempDir(), 8<<20)
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := Config{Engine: engine, Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1,
-		Size: ds.Size, Ops: int64(max(b.N, 1000)), Cache: cache, Seed: 1, Live: live}
+		Size: ds.Size, Ops: int64(max(b.N, 1000)), Cache: cache, Seed: 1}
+	set(&cfg)
 	b.ReportAllocs()
 	b.ResetTimer()
 	res, err := Run(context.Background(), cfg, ds)

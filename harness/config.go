@@ -62,6 +62,10 @@ type Config struct {
 	Trace   *engines.Trace    `json:"-"`
 	// Live, when set, shows the run's progress to another goroutine (a progress display).
 	Live *Live `json:"-"`
+	// Log, when set, receives the run's time series: what it did in each LogInterval of its
+	// measured phase (DefaultLogInterval when 0).
+	Log         *TimeLog      `json:"-"`
+	LogInterval time.Duration `json:"log_interval"`
 
 	// Resident, for a cold run, is the share of the file (0 to 1) made resident again after
 	// the eviction, in scattered ranges (a different part of every MiB): a partly cached file.

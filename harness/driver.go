@@ -42,6 +42,7 @@ type driver struct {
 	live        *Live
 	published   int64 // ops last published to live
 	nextPublish int64
+	tl          logState // the run's time series, when it keeps one
 }
 
 // acct is what the driver counts of completed requests.
@@ -73,6 +74,7 @@ func newDriver(depth, bs int, bufs []byte, fd int, pattern workloads.Pattern, fi
 		pattern: pattern,
 		nextID:  firstID,
 		acct:    acct{lat: newHist(), slat: newHist(), clat: newHist()},
+		tl:      logState{next: math.MaxInt64},
 	}
 	for i := range d.reqs {
 		d.reqs[i] = engines.Request{Fd: fd, Buf: bufs[i*bs : (i+1)*bs], User: i}
@@ -207,13 +209,18 @@ func (d *driver) putBack(batch []*engines.Request) {
 	}
 }
 
-// publish adds the requests completed since the last call to the run's Live, if it has one.
+// publish adds the requests completed since the last call to the run's Live, if it has one,
+// and records the time series' intervals that ended; it is next called at the earlier of the
+// next publication and the next interval's end.
 func (d *driver) publish(now int64) {
 	if d.live != nil {
 		d.live.ops.Add(d.ops - d.published)
 		d.published = d.ops
 	}
-	d.nextPublish = now + livePeriod
+	if now >= d.tl.next && d.measuring {
+		d.logIntervals(now)
+	}
+	d.nextPublish = min(now+livePeriod, d.tl.next)
 }
 
 // complete accounts for one completed request, reaped at t.

@@ -56,7 +56,7 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 	})
 	// Request IDs, unique in the run, name requests in traces.
 	j.d = newDriver(cfg.IODepth, cfg.BlockSize, j.mem, j.fd, pattern, uint64(index)<<40)
-	j.d.verify, j.d.file, j.d.mode, j.d.live = verify, ds.Index, cfg.Verify, cfg.Live
+	j.d.verify, j.d.file, j.d.mode, j.d.live, j.d.tl.log = verify, ds.Index, cfg.Verify, cfg.Live, shared.log
 	return j, nil
 }
 
@@ -143,7 +143,9 @@ func (j *job) run() {
 			}
 		}
 		j.d.deadline = j.shared.deadline.Load()
+		j.d.setLogClock(j.shared.measureStart, j.shared.paused)
 	}
+	j.d.endLog()
 	if statsReader != nil && j.d.measuring {
 		j.stats = statsReader.Stats()
 	}

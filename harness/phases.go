@@ -31,6 +31,7 @@ type runState struct {
 	jobs []*job
 	eng  engines.Engine
 	dev  *diskstats.Device // nil when the data file's device is unknown
+	log  *runLog           // the run's time series; nil when it keeps none
 
 	warmupEnd    int64 // clock.Now at which the warm-up ends
 	measureStart int64 // clock.Now at which the measured phase began (set by the gate)
@@ -135,6 +136,10 @@ func (s *runState) gate() {
 	}
 	s.measuring.Store(true)
 	s.cfg.Live.measure(s.measureStart)
+	if s.log != nil {
+		s.log.stop, s.log.done = make(chan struct{}), make(chan struct{})
+		go tick(s.log, s.measureStart, s.ctl, s.cfg.Size, s.dev, s.startDev)
+	}
 }
 
 // pass prepares the file for a new pass inside the measured phase, and takes the pause out of
@@ -164,6 +169,9 @@ func (s *runState) pass() {
 	addUsage(&s.startUsage, &u0, &u1)
 	s.drops++
 	s.paused += t1 - t0
+	if s.log != nil {
+		s.log.paused.Store(s.paused)
+	}
 	if d := s.deadline.Load(); d > 0 {
 		s.deadline.Store(d + (t1 - t0))
 	}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,6 +87,9 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 
 	shared := &runState{cfg: &cfg, ctl: ctlFd, eng: eng}
 	shared.dev = device(ds, res)
+	if cfg.Log != nil {
+		shared.log = newRunLog(cmp.Or(cfg.LogInterval, DefaultLogInterval))
+	}
 	defer func() {
 		for _, j := range shared.jobs {
 			if j != nil {
@@ -125,12 +129,19 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	if shared.err != nil {
 		return nil, shared.err
 	}
+	if l := shared.log; l != nil && l.stop != nil {
+		close(l.stop)
+		<-l.done
+	}
 	if afterJobs != nil {
 		afterJobs(ds.Path)
 	}
 	m.Resident = true
 	if m.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
 		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
+	}
+	if shared.log != nil {
+		shared.log.last(m.ResidentEnd) // the interval the run ended in
 	}
 	collect(shared, res, m)
 	if ctx.Err() != nil && (m.FirstError == "" || m.FirstError == errNoOps) {
@@ -141,6 +152,9 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		m.Warnings = res.Warnings
 		res.Row = p.build(m, started, ds.Path)
 		res.Lat, res.Slat, res.Clat = m.Lat, m.Slat, m.Clat
+		if shared.log != nil && m.Measured {
+			cfg.Log.add(shared.log.intervals(res.Row))
+		}
 	}
 	for _, j := range shared.jobs {
 		if j.failed != nil {
@@ -156,7 +170,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 // records what it did in m.
 func startBackground(ctx context.Context, bg *Background, m *results.Measurement) (stop func()) {
 	cfg := bg.Config
-	cfg.Runtime, cfg.Ops, cfg.Warmup, cfg.Background, cfg.Trace, cfg.Live = 24*time.Hour, 0, 0, nil, nil, nil
+	cfg.Runtime, cfg.Ops, cfg.Warmup, cfg.Background, cfg.Trace, cfg.Live, cfg.Log = 24*time.Hour, 0, 0, nil, nil, nil, nil
 	bgCtx, cancel := context.WithCancel(ctx)
 	done := make(chan *Result, 1)
 	go func() {

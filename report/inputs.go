@@ -18,9 +18,10 @@ import (
 
 // Inputs are what a report is drawn from.
 type Inputs struct {
-	Files   []*results.File // results files (rows, and their comments: command, machine)
-	Hists   []results.Hist  // latency histograms (--hist), matched to rows by configuration
-	Changes []Change        // comparisons: a suite's findings, a gate's or an ab's summary
+	Files   []*results.File    // results files (rows, and their comments: command, machine)
+	Hists   []results.Hist     // latency histograms (--hist), matched to rows by configuration
+	Log     []results.Interval // time series (--log): what each run did in each interval
+	Changes []Change           // comparisons: a suite's findings, a gate's or an ab's summary
 	// Verdicts are the suite's sentences, as the run printed them (optional).
 	Verdicts []string
 	// Context are files whose command lines and machines the page shows, but not their rows:
@@ -109,7 +110,7 @@ const syncPathPrefix = "sync-path:"
 const interferencePrefix = "interference:"
 
 // The kinds of file Load reads, by their first line.
-const kinds = "aiobench results files (--output), latency histograms (--hist), and comparison summaries (gate --summary, ab's summary.csv, a report's findings.csv)"
+const kinds = "aiobench results files (--output), latency histograms (--hist), time series (--log), and comparison summaries (gate --summary, ab's summary.csv, a report's findings.csv)"
 
 // Load reads each file by what it is: a results file, a histogram file or a comparison summary.
 func Load(paths []string) (*Inputs, error) {
@@ -126,6 +127,12 @@ func Load(paths []string) (*Inputs, error) {
 				return nil, err
 			}
 			in.Files = append(in.Files, f)
+		case first == "# "+results.LogMagic:
+			ivs, err := results.ReadLogFile(p)
+			if err != nil {
+				return nil, err
+			}
+			in.Log = append(in.Log, ivs...)
 		case first == "# "+results.HistMagic:
 			f, err := os.Open(p)
 			if err != nil {
@@ -147,7 +154,7 @@ func Load(paths []string) (*Inputs, error) {
 			return nil, fmt.Errorf("%s: not a file aiobench report reads (it reads %s)", p, kinds)
 		}
 	}
-	if len(in.Files) == 0 && len(in.Changes) == 0 {
+	if len(in.Files) == 0 && len(in.Changes) == 0 && len(in.Log) == 0 {
 		return nil, errors.New("nothing to report: give at least one results file or comparison summary")
 	}
 	return in, nil

@@ -90,6 +90,11 @@ func Build(in *Inputs, o Options) (*Report, error) {
 		return nil, err
 	}
 	r.Charts = append(r.Charts, depth...)
+	timeline, err := timelineCharts(in.Log)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, timeline...)
 
 	syncPath, other := splitChanges(in.Changes)
 	if len(syncPath) == 0 {

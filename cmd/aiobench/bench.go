@@ -55,7 +55,10 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	// Everything is checked before anything is created: outputs, then the data directory
 	// (the default one is made only now), then whether its file system takes O_DIRECT.
-	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs, "--hist": o.hist}); err != nil {
+	if fs.Changed("log-interval") && o.log == "" {
+		return usagef("--log-interval: only with --log (it sets the time series' interval)")
+	}
+	if err := checkOutputs(map[string]string{"--output": o.output, "--trace": o.trace, "--pairs": o.pairs, "--hist": o.hist, "--log": o.log}); err != nil {
 		return err
 	}
 	if o.report != "" {
@@ -118,10 +121,15 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	live := &harness.Live{}
+	var timeLog *harness.TimeLog
+	if o.log != "" {
+		timeLog = &harness.TimeLog{}
+	}
 	for i := range spec.Arms {
-		spec.Arms[i].Config.Live = live
-		if p := spec.Arms[i].Plan; p != nil {
-			p.Config.Live = live
+		for _, c := range []*harness.Config{&spec.Arms[i].Config, planConfig(spec.Arms[i].Plan)} {
+			if c != nil {
+				c.Live, c.Log, c.LogInterval = live, timeLog, o.logEvery
+			}
 		}
 	}
 	disp = progress.New(stderr, progress.Options{Runs: spec.Len(), Quiet: o.quiet, Terminal: progress.IsTerminal(stderr), Live: live})
@@ -186,6 +194,13 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fmt.Errorf("write histograms: %w", err)
 		}
 	}
+	if timeLog != nil {
+		if ivs := timeLog.Intervals(); len(ivs) > 0 {
+			if err := results.WriteLogFile(o.log, comments[1:], ivs); err != nil {
+				return fmt.Errorf("write time series: %w", err)
+			}
+		}
+	}
 	if trace != nil {
 		if err := trace.Flush(); err != nil {
 			return fmt.Errorf("write trace %s: %w", o.trace, err)
@@ -200,7 +215,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case errors.Is(runErr, context.Canceled) || ctx.Err() != nil: // the last run may have ended itself
 		stopped := fmt.Sprintf("stopped after %d of %d runs", done, spec.Len())
 		if o.report != "" && len(rows) > 0 { // the page of what was measured, said to be incomplete
-			page, err := runReport(o.report, comments, rows, hists, nil, nil, 0.05, "interrupted: "+stopped)
+			page, err := runReport(o.report, comments, rows, hists, timeLog.Intervals(), nil, nil, 0.05, "interrupted: "+stopped)
 			if err != nil {
 				return fmt.Errorf("%s; write report: %w", stopped, err)
 			}
@@ -229,13 +244,21 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		for i, f := range findings {
 			lines[i] = f.Line
 		}
-		page, err := runReport(o.report, comments, rows, hists, lines, verdicts, threshold, "")
+		page, err := runReport(o.report, comments, rows, hists, timeLog.Intervals(), lines, verdicts, threshold, "")
 		if err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		fmt.Fprintf(info, "aiobench: report written; open %s\n", page)
 	}
 	return checkErr
+}
+
+// planConfig is the configuration a plan holds, nil for no plan.
+func planConfig(p *harness.Plan) *harness.Config {
+	if p == nil {
+		return nil
+	}
+	return &p.Config
 }
 
 // checkFindings prints the suite's comparisons and their verdict sentences, returns them and,

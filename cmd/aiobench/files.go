@@ -128,7 +128,7 @@ func checkOutput(flagName, path string) error {
 		return usagef("%s %s: is a directory (want a file name)", flagName, path)
 	case !fi.Mode().IsRegular():
 		return usagef("%s %s: is not a regular file", flagName, path)
-	case !results.LooksLikeResults(path) && !results.LooksLikeHist(path) && !looksLikeTrace(path) && !looksLikePairs(path):
+	case !results.LooksLikeResults(path) && !results.LooksLikeHist(path) && !results.LooksLikeLog(path) && !looksLikeTrace(path) && !looksLikePairs(path):
 		return usageError{fmt.Errorf("%s %s: %w; refusing to overwrite it", flagName, path, errNotOurs)}
 	}
 	return nil

@@ -142,6 +142,10 @@ func TestBadInput(t *testing.T) {
 		{"jobs beyond the file's blocks", []string{"--jobs", "1000"}},
 		{"random unknown", []string{"--random", "shuffle"}},
 		{"random with seqread", []string{"--random", "uniform", "--workload", "seqread"}},
+		{"log-interval without log", []string{"--log-interval", "2s"}},
+		{"log would overwrite a user's file", []string{"--log", aFile}},
+		{"gate-engines without a gate", []string{"--suite", "syncfirst", "--gate-engines", "retry"}},
+		{"gate-engines naming an engine the suite does not check", []string{"--suite", "syncfirst", "--max-sync-regression", "5%", "--gate-engines", "sync"}},
 	} {
 		before := listDir(t, dir)
 		stdout, stderr, code := call(append(slices.Clone(common), tc.args...)...)

@@ -54,6 +54,8 @@ type options struct {
 	roundsTab  bool
 	quiet      bool
 	hist       string
+	log        string
+	logEvery   time.Duration
 	report     string
 	interleave string
 	duelBlock  time.Duration
@@ -77,7 +79,7 @@ func newFlags(o *options) *flag.FlagSet {
 		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
 		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, random: workloads.RandomPerm, fadvise: "auto",
 		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
-		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime,
+		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime, logEvery: harness.DefaultLogInterval,
 	}
 	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
 	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
@@ -109,6 +111,8 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVarP(&o.roundsTab, "rounds-table", "v", false, "also print every round's row (the CSV always has them) after the summary")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing on stderr but errors: no progress, per-run lines or warnings (stdout still has the results)")
 	fs.StringVar(&o.hist, "hist", "", "also write every run's full latency histogram (bucket bounds and counts) as CSV to this file, for aiobench report's CDFs")
+	fs.StringVar(&o.log, "log", "", "also write every run's time series as CSV to this file: per interval of its measured phase, ops, IOPS, MiB/s, lat p50/p99/max, residency and device reads")
+	fs.Var(durationValue{v: &o.logEvery}, "log-interval", "with --log: the interval's length, in measured time (default 1s)")
 	fs.StringVar(&o.report, "report", "", "at the end, write charts and a self-contained index.html to this directory (as aiobench report)")
 	fs.Lookup("warmup").DefValue = ""
 	fs.Lookup("max-sync-regression").DefValue = ""

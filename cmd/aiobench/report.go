@@ -77,11 +77,11 @@ func draw(dir string, in *report.Inputs, o report.Options) (page string, charts 
 // are written beside the page (results.csv, hist.csv, findings.csv), so that `aiobench report`
 // can draw it again, and the page is drawn from them.
 // incomplete, when not "", says why the run ended early: the page says so.
-func runReport(dir string, comments []string, rows []results.Row, hists []results.Hist, lines []compare.Line, verdicts []string, threshold float64, incomplete string) (string, error) {
+func runReport(dir string, comments []string, rows []results.Row, hists []results.Hist, log []results.Interval, lines []compare.Line, verdicts []string, threshold float64, incomplete string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	in := &report.Inputs{Hists: hists, Changes: report.ChangesOf(lines), Verdicts: verdicts}
+	in := &report.Inputs{Hists: hists, Log: log, Changes: report.ChangesOf(lines), Verdicts: verdicts}
 	if err := results.WriteFile(filepath.Join(dir, "results.csv"), comments, rows); err != nil {
 		return "", err
 	}
@@ -90,6 +90,12 @@ func runReport(dir string, comments []string, rows []results.Row, hists []result
 	if len(hists) > 0 {
 		in.Sources = append(in.Sources, "hist.csv")
 		if err := results.WriteHistFile(filepath.Join(dir, "hist.csv"), comments[1:], hists); err != nil {
+			return "", err
+		}
+	}
+	if len(log) > 0 {
+		in.Sources = append(in.Sources, "log.csv")
+		if err := results.WriteLogFile(filepath.Join(dir, "log.csv"), comments[1:], log); err != nil {
 			return "", err
 		}
 	}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aiobench/aiobench/internal/dirlock"
+	"github.com/aiobench/aiobench/results"
 )
 
 // What a new user runs must do what it says (issue #19). Each test here failed before.
@@ -74,5 +77,37 @@ func TestOneRunPerDataDirectory(t *testing.T) {
 	}
 	if _, _, code := call("--engine", "null", "--size", "1M", "--ops", "10", "--dir", dir); code != 0 {
 		t.Error("a run kept the lock after it ended")
+	}
+}
+
+// --log writes every run's time series: its intervals' requests add up to the run's; the
+// report draws it.
+func TestTimeSeries(t *testing.T) {
+	dir := t.TempDir()
+	out, log, page := filepath.Join(dir, "r.csv"), filepath.Join(dir, "log.csv"), filepath.Join(dir, "page")
+	_, stderr, code := call("--engine", "sync,psync", "--size", "4M", "--runtime", "300ms", "--log", log, "--log-interval", "100ms",
+		"--dir", dir, "--output", out, "--report", page)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := results.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ivs, err := results.ReadLogFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]int64{}
+	for _, iv := range ivs {
+		ops[iv.Row.Engine] += iv.Ops
+	}
+	for _, r := range f.Rows {
+		if ops[r.Engine] != r.Ops {
+			t.Errorf("%s: intervals hold %d requests, the row %d", r.Engine, ops[r.Engine], r.Ops)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(page, "time-iops-randread-4k-qd1-warm.svg")); err != nil {
+		t.Errorf("no time chart: %v", err)
 	}
 }

@@ -1,0 +1,231 @@
+package harness
+
+import (
+	"maps"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/aiobench/aiobench/internal/clock"
+	"github.com/aiobench/aiobench/internal/diskstats"
+	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/results"
+)
+
+// The time series (Config.Log): what each run did in each interval of its measured phase. It
+// costs the run loop nothing per request: a job notices an interval's end at the clock reading
+// it takes before a batch anyway (the boundary is folded into its publication time, so the
+// loop makes no new comparison) and then records its interval: requests, bytes, and its latency
+// histogram's difference from the previous interval's. A goroutine of the run reads the file's
+// residency and the device's counters at the same boundaries. Intervals are in measured time:
+// the pauses of a cold run's passes are left out, as from elapsed_s.
+
+// A TimeLog collects the time series of every run it is given to (Config.Log). It is safe for
+// concurrent use.
+type TimeLog struct {
+	mu  sync.Mutex
+	ivs []results.Interval
+}
+
+// Intervals returns every run's intervals so far, in the order the runs ended (none for a nil
+// TimeLog).
+func (l *TimeLog) Intervals() []results.Interval {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ivs)
+}
+
+func (l *TimeLog) add(ivs []results.Interval) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ivs = append(l.ivs, ivs...)
+}
+
+// DefaultLogInterval is the length of a time series' interval when none is given.
+const DefaultLogInterval = time.Second
+
+// runLog gathers one run's intervals from its jobs and its ticker.
+type runLog struct {
+	every  int64 // ns of measured time per interval
+	mu     sync.Mutex
+	ivs    map[int]*interval
+	paused atomic.Int64 // ns of pauses in the measured phase so far (the ticker's view)
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+type interval struct {
+	results.Interval
+	lat *hdrhistogram.Histogram
+}
+
+func newRunLog(every time.Duration) *runLog {
+	return &runLog{every: int64(max(every, time.Millisecond)), ivs: map[int]*interval{}}
+}
+
+// at returns interval k, made when first asked for.
+func (l *runLog) at(k int) *interval {
+	iv := l.ivs[k]
+	if iv == nil {
+		iv = &interval{lat: newHist()}
+		l.ivs[k] = iv
+	}
+	return iv
+}
+
+// job adds a job's requests of interval k, which ended at end (s of measured time).
+func (l *runLog) job(k int, ops, bytes int64, lat *hdrhistogram.Histogram, end float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	iv := l.at(k)
+	iv.Ops += ops
+	iv.Bytes += bytes
+	iv.End = max(iv.End, end)
+	if lat != nil {
+		iv.lat.Merge(lat)
+	}
+}
+
+// reading adds the ticker's readings at the end of interval k.
+func (l *runLog) reading(k int, resident float64, hasResident bool, devReads int64, hasDev bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	iv := l.at(k)
+	iv.Resident, iv.HasResident = resident, hasResident
+	iv.DevReads, iv.HasDev = devReads, hasDev
+}
+
+// last gives the run's last interval, which no tick ended, the residency at the run's end.
+func (l *runLog) last(resident float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.ivs) == 0 {
+		return
+	}
+	if iv := l.ivs[slices.Max(slices.Collect(maps.Keys(l.ivs)))]; !iv.HasResident {
+		iv.Resident, iv.HasResident = resident, true
+	}
+}
+
+// intervals returns the run's intervals in order, labelled with its row.
+func (l *runLog) intervals(row results.Row) []results.Interval {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []results.Interval
+	every := float64(l.every) / 1e9
+	for _, k := range slices.Sorted(maps.Keys(l.ivs)) {
+		iv := l.ivs[k]
+		iv.Row = row
+		start := float64(k) * every
+		iv.End = max(iv.End, start)
+		if iv.End <= start || iv.End > start+every { // a whole interval, or one nobody ended
+			iv.End = start + every
+		}
+		iv.Length = iv.End - start
+		if iv.Ops > 0 {
+			iv.P50, iv.P99, iv.Max = float64(iv.lat.ValueAtQuantile(50))/1e3, float64(iv.lat.ValueAtQuantile(99))/1e3, float64(iv.lat.Max())/1e3
+		}
+		out = append(out, iv.Interval)
+	}
+	return out
+}
+
+// tick reads the file's residency and the device's reads at the end of every interval until
+// stopped: a goroutine of the run, started at the gate with what it needs of the run's state
+// then (the gate's clock, the device and its counters), which it shares with nothing else.
+func tick(l *runLog, measureStart int64, ctl int, size int64, dev *diskstats.Device, prev diskstats.Stat) {
+	defer close(l.done)
+	for k := 0; ; k++ {
+		end := measureStart + l.paused.Load() + int64(k+1)*l.every
+		select {
+		case <-l.stop:
+			return
+		case <-time.After(time.Duration(end - clock.Now())):
+		}
+		if now := clock.Now(); now < measureStart+l.paused.Load()+int64(k+1)*l.every {
+			k-- // a pause moved the boundary: wait again for this interval's end
+			continue
+		}
+		r, err := pagecache.Residency(ctl, size)
+		var reads int64
+		hasDev := false
+		if dev != nil {
+			if st, err := dev.Read(); err == nil {
+				reads, hasDev, prev = st.Reads-prev.Reads, true, st
+			}
+		}
+		l.reading(k, r, err == nil, reads, hasDev)
+	}
+}
+
+// The job's side.
+
+// logState is a driver's place in its run's time series.
+type logState struct {
+	log        *runLog
+	base       int64 // clock reading of measured time 0: the gate, plus the pauses so far
+	k          int   // the interval in progress
+	next       int64 // clock reading at which it ends
+	ops, bytes int64 // the driver's counts at its start
+	prev       []int64
+}
+
+// setLogClock places the driver's time series after the gate or a pause (with every job
+// parked).
+func (d *driver) setLogClock(measureStart, paused int64) {
+	if d.tl.log == nil || !d.measuring {
+		return
+	}
+	d.tl.base = measureStart + paused
+	d.tl.next = d.tl.base + int64(d.tl.k+1)*d.tl.log.every
+	d.nextPublish = min(d.nextPublish, d.tl.next)
+}
+
+// logIntervals records the intervals that ended by now: those it skipped (a stall) empty, the
+// last with the requests completed since the previous one.
+func (d *driver) logIntervals(now int64) {
+	l := d.tl.log
+	for now >= d.tl.next+l.every {
+		l.job(d.tl.k, 0, 0, nil, 0)
+		d.tl.k++
+		d.tl.next += l.every
+	}
+	d.logInterval(float64(d.tl.next-d.tl.base) / 1e9)
+	d.tl.k++
+	d.tl.next += l.every
+}
+
+// logInterval records the driver's interval in progress, ended at end (s of measured time).
+func (d *driver) logInterval(end float64) {
+	snap := d.lat.Export()
+	diff := make([]int64, len(snap.Counts))
+	for i, c := range snap.Counts {
+		diff[i] = c
+		if i < len(d.tl.prev) {
+			diff[i] -= d.tl.prev[i]
+		}
+	}
+	d.tl.prev = snap.Counts
+	lat := hdrhistogram.Import(&hdrhistogram.Snapshot{LowestTrackableValue: snap.LowestTrackableValue,
+		HighestTrackableValue: snap.HighestTrackableValue, SignificantFigures: snap.SignificantFigures, Counts: diff})
+	d.tl.log.job(d.tl.k, d.ops-d.tl.ops, d.bytes-d.tl.bytes, lat, end)
+	d.tl.ops, d.tl.bytes = d.ops, d.bytes
+}
+
+// endLog records the interval in progress when the driver's measured phase has ended.
+func (d *driver) endLog() {
+	if d.tl.log == nil || !d.measuring {
+		return
+	}
+	end := math.Max(0, float64(d.end-d.tl.base)/1e9)
+	if start := float64(d.tl.k) * float64(d.tl.log.every) / 1e9; end <= start+1e-9 && d.ops == d.tl.ops {
+		return // the phase ended on the boundary: nothing of this interval happened
+	}
+	d.logInterval(end)
+}
