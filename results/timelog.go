@@ -28,13 +28,13 @@ var LogColumns = []string{"t_s", "interval_s", "ops", "iops", "mib_s", "lat_p50_
 // An Interval is what one run did in one interval. Row holds the run's configuration columns
 // and round only.
 type Interval struct {
-	Row                  Row
-	End, Length          float64 // seconds of measured time: the interval's end, its length
-	Ops, Bytes           int64
-	P50, P99, Max        float64 // µs; unmeasured when Ops is 0
-	Resident             float64 // percent of the file resident at the end of the interval
-	DevReads             int64   // the device's read I/Os in the interval
-	HasResident, HasDev  bool
+	Row                 Row
+	End, Length         float64 // seconds of measured time: the interval's end, its length
+	Ops, Bytes          int64
+	P50, P99, Max       float64 // µs; unmeasured when Ops is 0
+	Resident            float64 // percent of the file resident at the end of the interval
+	DevReads            int64   // the device's read I/Os in the interval
+	HasResident, HasDev bool
 }
 
 // IOPS is the interval's requests per second.
