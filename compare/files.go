@@ -46,6 +46,40 @@ type Line struct {
 	Result
 }
 
+// A JSONLine is a comparison as the JSON documents have it (--format json): numbers as numbers,
+// an interval's unbounded end as null.
+type JSONLine struct {
+	Configuration string   `json:"configuration"`
+	Metric        string   `json:"metric,omitempty"`
+	Baseline      *float64 `json:"baseline"`
+	Candidate     *float64 `json:"candidate"`
+	Change        *float64 `json:"change"`
+	Lo            *float64 `json:"lo"`
+	Hi            *float64 `json:"hi"`
+	P             *float64 `json:"p"`
+	N             string   `json:"n"`
+	Paired        bool     `json:"paired"`
+	Verdict       Verdict  `json:"verdict"`
+	Note          string   `json:"note,omitempty"`
+	Test          string   `json:"test,omitempty"`
+}
+
+// JSON returns the line for a JSON document.
+func (l *Line) JSON() JSONLine {
+	f := l.fields(false)
+	num := func(x float64) *float64 {
+		if !finite(x) {
+			return nil
+		}
+		return &x
+	}
+	j := JSONLine{Configuration: f[0], Metric: l.Metric.Name, N: f[7], Paired: l.Paired, Verdict: l.Verdict, Note: l.Note, Test: l.Test}
+	if l.Verdict != Missing && l.Verdict != New {
+		j.Baseline, j.Candidate, j.Change, j.Lo, j.Hi, j.P = num(l.Baseline), num(l.Candidate), num(l.Change), num(l.Lo), num(l.Hi), num(l.P)
+	}
+	return j
+}
+
 // NotGated is the note of a comparison that is reported but does not fail a gate (a sync-path
 // check of an engine the syncfirst gate does not judge).
 const NotGated = "reported, not gated"

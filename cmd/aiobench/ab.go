@@ -27,8 +27,13 @@ func version(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("aiobench version", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	asJSON := fs.Bool("json", false, "print as JSON (aiobench, go, ab_protocol)")
+	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return usagef("version takes only --json")
+	}
+	if *help {
+		printUsage(stdout, "aiobench version [--json]", "Prints aiobench's version, its Go toolchain and the ab protocol it speaks.", fs)
+		return errHelp
 	}
 	v := ab.Version{Aiobench: sysinfo.Version(), Go: runtime.Version(), Protocol: ab.Protocol}
 	if *asJSON {
@@ -71,7 +76,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("aiobench ab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var cf compareFlags
-	cf.bind(fs)
+	cf.bind(fs, []string{"iops", "lat_p99_us"})
 	baseBin := fs.String("baseline-bin", "", "the baseline build of aiobench (required)")
 	candBin := fs.String("candidate-bin", "", "the candidate build of aiobench (required)")
 	candArgs := fs.String("candidate-args", "", "run flags for the candidate alone, space-separated (e.g. \"--null-delay 50ns\")")
@@ -81,16 +86,12 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	strict := fs.Bool("strict", false, "exit 3 when a comparison is inconclusive")
 	reportDir := fs.String("report", "", "also write the charts of the changes and index.html into this directory (as aiobench report)")
 	help := fs.BoolP("help", "h", false, "show this help")
-	cf.metrics = []string{"iops", "lat_p99_us"}
 	if err := fs.Parse(own); err != nil {
 		return usagef("ab: %v (see aiobench ab --help)", err)
 	}
 	if *help {
-		fmt.Fprintf(stdout, "Usage: aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n\n"+
-			"Compares two builds of aiobench by randomized interleaved trials and exits as gate does\n"+
-			"(1 on a REGRESSION, 3 on INCONCLUSIVE with --strict). Run flags (--engine, --cache, --size,\n"+
-			"--runtime, ...) go to both builds. A warm or direct run of one engine and one job is\n"+
-			"compared block by block, the builds passing a token; anything else by whole trials.\n\nFlags:\n%s", fs.FlagUsages())
+		printUsage(stdout, "aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]",
+			"Compares two builds of aiobench by randomized interleaved trials and exits as gate does (1 on a REGRESSION, 3 on INCONCLUSIVE with --strict). Run flags (--engine, --cache, --size, --runtime, ...) go to both builds. A warm or direct run of one engine and one job is compared block by block, the builds passing a token; anything else by whole trials.", fs)
 		return errHelp
 	}
 	if *baseBin == "" || *candBin == "" {
@@ -162,7 +163,7 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 	var cfg ab.Config
 	var o options
 	rfs := newFlags(&o)
-	if err := rfs.Parse(runArgs); err != nil {
+	if err := parseRun(rfs, runArgs); err != nil {
 		return cfg, nil, usagef("%v (see aiobench --help)", err)
 	}
 	if rfs.NArg() > 0 {
@@ -230,7 +231,7 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 func armConfig(args []string) (*harness.Config, error) {
 	var o options
 	fs := newFlags(&o)
-	if err := fs.Parse(args); err != nil {
+	if err := parseRun(fs, args); err != nil {
 		return nil, usagef("%v (see aiobench --help)", err)
 	}
 	spec, err := o.spec(fs.Changed)
@@ -303,7 +304,7 @@ func abOutputDir(dir string) (string, func(), error) {
 func serveArm(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags(&o)
-	if err := fs.Parse(args); err != nil {
+	if err := parseRun(fs, args); err != nil {
 		return usagef("serve-arm: %v", err)
 	}
 	if o.dir == "" {

@@ -26,12 +26,16 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var o options
 	fs := newFlags(&o)
 	help := fs.BoolP("help", "h", false, "show this help")
-	if err := fs.Parse(args); err != nil {
+	showVersion := fs.Bool("version", false, "print aiobench's version and exit")
+	if err := parseRun(fs, args); err != nil {
 		return usagef("%v (see aiobench --help)", err)
 	}
-	if *help {
+	switch {
+	case *help:
 		printHelp(stdout, fs)
 		return errHelp
+	case *showVersion:
+		return version(nil, stdout)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, ab, calibrate, report, version, help; see aiobench --help)", fs.Arg(0))
@@ -179,7 +183,15 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	})
 	disp.Close()
-	if len(rows) > 0 {
+	var jsonFindings []jsonFinding // with --format json, the document goes out last, on every return
+	if o.format == "json" {
+		defer func() {
+			if len(rows) > 0 {
+				writeJSON(stdout, comments, rows, jsonFindings)
+			}
+		}()
+	}
+	if len(rows) > 0 && o.format != "json" {
 		if err := o.printRows(stdout, rows); err != nil {
 			return fmt.Errorf("print results: %w", err)
 		}
@@ -239,6 +251,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		threshold = o.maxSyncRegression
 	}
 	findings, verdicts, checkErr := o.checkFindings(spec, measured, threshold, stdout, stderr)
+	jsonFindings = jsonOf(findings, threshold)
 	if o.report != "" {
 		lines := make([]compare.Line, len(findings))
 		for i, f := range findings {
@@ -251,6 +264,37 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(info, "aiobench: report written; open %s\n", page)
 	}
 	return checkErr
+}
+
+// A jsonFinding is one metric of a suite's check in the JSON document.
+type jsonFinding struct {
+	Check string `json:"check"`
+	compare.JSONLine
+	SyncPath bool   `json:"sync_path,omitempty"`
+	Gated    bool   `json:"gated,omitempty"`
+	Sentence string `json:"sentence,omitempty"` // the check's verdict in words, on its headline metric
+}
+
+func jsonOf(findings []suites.Finding, threshold float64) []jsonFinding {
+	out := []jsonFinding{}
+	for _, f := range findings {
+		out = append(out, jsonFinding{Check: f.Check.Name, JSONLine: f.JSON(), SyncPath: f.Check.SyncPath, Gated: f.Check.Gated,
+			Sentence: strings.TrimPrefix(verdictLine(f, threshold), "verdict: ")})
+	}
+	return out
+}
+
+// writeJSON writes the run's rows and findings as one JSON document (--format json).
+func writeJSON(w io.Writer, comments []string, rows []results.Row, findings []jsonFinding) {
+	doc := results.NewJSONDoc(strings.TrimPrefix(comments[0], results.MagicComment+" "), rows)
+	doc.Command = strings.TrimPrefix(comments[1], "command: ")
+	doc.Machine = strings.TrimPrefix(comments[2], "machine: ")
+	if findings != nil {
+		doc.Findings = findings
+	}
+	if err := doc.Write(w); err != nil {
+		fmt.Fprintf(os.Stderr, "aiobench: write JSON: %v\n", err)
+	}
 }
 
 // planConfig is the configuration a plan holds, nil for no plan.
@@ -272,8 +316,11 @@ func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, thr
 		return nil, nil, err
 	}
 	w := stdout
-	if o.format == "benchfmt" {
+	switch o.format {
+	case "benchfmt":
 		w = stderr // keep stdout readable by benchstat
+	case "json":
+		w = io.Discard // the findings are in the document
 	}
 	lines := make([]compare.Line, len(findings))
 	for i, f := range findings {

@@ -23,19 +23,16 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("aiobench calibrate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var cf compareFlags
-	cf.bind(fs)
+	cf.bind(fs, nil)
 	rounds := fs.Int("rounds", 10, "rounds of whole trials, where blocks cannot be interleaved")
-	sessions := fs.Int("sessions", 3*ab.DefaultSessions, "block by block: fresh pairs of processes the runtime is split into (default: 60 over 30 s, sessions as long as ab's by default)")
+	sessions := fs.Int("sessions", 3*ab.DefaultSessions, "block by block: fresh pairs of processes the runtime (30 s unless --runtime says) is split into, each as long as a session of ab at its defaults")
 	suggest := fs.Bool("suggest-threshold", false, "print only the smallest safe --threshold for a comparison as long as --runtime (or --rounds), e.g. 0.7%, for scripts")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(own); err != nil {
 		return usagef("calibrate: %v (see aiobench calibrate --help)", err)
 	}
 	if *help {
-		fmt.Fprintf(stdout, "Usage: aiobench calibrate [run flags] [--rounds N] [--alpha A]\n\n"+
-			"Compares this build with itself as aiobench ab compares two builds (default: sync, warm\n"+
-			"4 KiB random reads, QD1, 10 s of interleaved blocks) and reports the smallest effect a\n"+
-			"comparison of each length detects, and the smallest safe --threshold.\n\nFlags:\n%s", fs.FlagUsages())
+		printUsage(stdout, "aiobench calibrate [run flags] [--rounds N] [--alpha A]", "Compares this build with itself as aiobench ab compares two builds (default: sync, warm 4 KiB random reads, QD1, 64 MiB, 30 s of interleaved blocks in 60 sessions; whole trials where blocks cannot be) and reports the smallest effect a comparison of each length detects, and the smallest safe --threshold.", fs)
 		return errHelp
 	}
 	for _, f := range []string{"metrics", "threshold", "format"} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"testing"
 
 	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
@@ -19,6 +20,9 @@ import (
 // this process, where this binary cannot serve arms (a test binary). progress, when not nil,
 // gives the writer for a duel's progress lines (a session per line).
 func processDuelist(ctx context.Context, dir string, lock *dirlock.Lock, progress func(label string) io.Writer) suites.Duelist {
+	if testing.Testing() {
+		return nil // a test binary is no aiobench: run with "version --json", it would run its tests
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/aiobench/aiobench/engines"
 	flag "github.com/spf13/pflag"
 )
@@ -42,7 +44,13 @@ type optionValue struct {
 }
 
 func (v optionValue) String() string { return (*v.opts)[v.key] }
-func (v optionValue) Type() string   { return v.opt.Kind }
+
+// takes reports whether s is a value of the option (valueTaker), as "on" is of a switch.
+func (v optionValue) takes(s string) bool {
+	_, err := v.opt.Parse(s)
+	return err == nil && !strings.HasPrefix(s, "-")
+}
+func (v optionValue) Type() string { return v.opt.Kind }
 func (v optionValue) Set(s string) error {
 	canon, err := v.opt.Parse(s)
 	if err != nil {

@@ -105,20 +105,3 @@ func (o orderValue) Set(v string) error {
 	*o.v = v
 	return nil
 }
-
-// listValue is a comma-separated list of names.
-type listValue struct{ v *[]string }
-
-func (l listValue) String() string { return strings.Join(*l.v, ",") }
-func (l listValue) Type() string   { return "list" }
-func (l listValue) Set(v string) error {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			return fmt.Errorf("%q has an empty item (separate names with single commas, e.g. sync,retry)", v)
-		}
-		out = append(out, s)
-	}
-	*l.v = out
-	return nil
-}

@@ -67,13 +67,17 @@ type compareFlags struct {
 	format  string
 }
 
-func (c *compareFlags) bind(fs *flag.FlagSet) {
+// bind adds the comparison flags to fs, metrics the default of --metrics (nil: gate's).
+func (c *compareFlags) bind(fs *flag.FlagSet, metrics []string) {
 	c.opts = compare.Options{Threshold: 0.05, Alpha: 0.05}
 	c.metrics = compare.DefaultMetrics
+	if metrics != nil {
+		c.metrics = metrics
+	}
 	c.format = "table"
 	fs.Var(percentValue{&c.opts.Threshold}, "threshold", "relative change that matters (e.g. 5%)")
 	fs.Var(alphaValue{&c.opts.Alpha}, "alpha", "significance level of the tests, in (0, 0.5]")
-	fs.Var(listValue{&c.metrics}, "metrics", "results columns to compare, comma-separated (iops and mib_s: higher is better; the rest lower)")
+	fs.Var(newList(&c.metrics), "metrics", "results columns to compare, comma-separated (iops and mib_s: higher is better; the rest lower)")
 	fs.Var(enumValue{&c.format, []string{"table", "markdown"}}, "format", "table, or markdown for a pull-request comment")
 }
 
@@ -112,7 +116,7 @@ func gate(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("aiobench gate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var cf compareFlags
-	cf.bind(fs)
+	cf.bind(fs, nil)
 	baseline := fs.String("baseline", "", "results file of the baseline (required)")
 	candidate := fs.String("candidate", "", "results file of the candidate (required)")
 	summary := fs.String("summary", "", "also write the comparison as CSV to this file")
@@ -123,9 +127,7 @@ func gate(args []string, stdout, stderr io.Writer) error {
 		return usagef("gate: %v (see aiobench gate --help)", err)
 	}
 	if *help {
-		fmt.Fprintf(stdout, "Usage: aiobench gate --baseline A.csv --candidate B.csv [flags]\n\n"+
-			"Compares each configuration the two files share, metric by metric, and exits 1 on a\n"+
-			"REGRESSION (0 on PASS, IMPROVEMENT or INCONCLUSIVE; 3 on INCONCLUSIVE with --strict).\n\nFlags:\n%s", fs.FlagUsages())
+		printUsage(stdout, "aiobench gate --baseline A.csv --candidate B.csv [flags]", "Compares each configuration the two files share, metric by metric, and exits 1 on a REGRESSION (0 on PASS, IMPROVEMENT or INCONCLUSIVE; 3 on INCONCLUSIVE with --strict).", fs)
 		return errHelp
 	}
 	switch {
@@ -193,13 +195,13 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("aiobench compare", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var cf compareFlags
-	cf.bind(fs)
+	cf.bind(fs, nil)
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		return usagef("compare: %v (see aiobench compare --help)", err)
 	}
 	if *help {
-		fmt.Fprintf(stdout, "Usage: aiobench compare BASE.csv OTHER.csv... [flags]\n\nFlags:\n%s", fs.FlagUsages())
+		printUsage(stdout, "aiobench compare BASE.csv OTHER.csv... [flags]", "Compares every further results file with the first, as gate does, and exits 0 whatever the verdicts: for exploring.", fs)
 		return errHelp
 	}
 	if fs.NArg() < 2 {

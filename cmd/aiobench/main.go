@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -89,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		case "serve-arm":
 			return serveArm(args[1:], os.Stdin, stdout, stderr)
 		case "help":
-			return bench([]string{"--help"}, stdout, stderr)
+			return helpCmd(args[1:], stdout, stderr)
 		}
 	}
 	ctx, stop := onSignal()
@@ -148,7 +149,30 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	return benchContext(context.Background(), args, stdout, stderr)
 }
 
+// subcommands are what `aiobench help` names, and its usage line for each.
+var subcommands = []string{"engines", "workloads", "suites", "gate", "compare", "ab", "calibrate", "report", "version"}
+
+// helpCmd: aiobench help [SUBCOMMAND] prints the command's help, or the subcommand's.
+func helpCmd(args []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) == 0:
+		return bench([]string{"--help"}, stdout, stderr)
+	case len(args) > 1 || !slices.Contains(subcommands, args[0]):
+		return usagef("help: name one subcommand (%s), or none for the run flags", strings.Join(subcommands, ", "))
+	}
+	return run([]string{args[0], "--help"}, stdout, stderr)
+}
+
+// isHelp reports whether args ask a subcommand that takes no arguments for its help.
+func isHelp(args []string) bool {
+	return len(args) == 1 && (args[0] == "--help" || args[0] == "-h")
+}
+
 func listEngines(args []string, w io.Writer) error {
+	if isHelp(args) {
+		fmt.Fprintln(w, "Usage: aiobench engines\n\nLists every engine, what it models, whether it works here (and why not), and its\noptions (--<engine>-<option>).")
+		return errHelp
+	}
 	if len(args) > 0 {
 		return usagef("engines takes no arguments, got %q", args[0])
 	}
@@ -173,6 +197,10 @@ func listEngines(args []string, w io.Writer) error {
 }
 
 func listSuites(args []string, w io.Writer) error {
+	if isHelp(args) {
+		fmt.Fprintln(w, "Usage: aiobench suites\n\nLists the named suites (--suite NAME) and what each measures.")
+		return errHelp
+	}
 	return listDocs("suites", args, w, suites.Names(), func(n string) string {
 		s, _ := suites.Lookup(n)
 		return s.Doc
@@ -180,6 +208,10 @@ func listSuites(args []string, w io.Writer) error {
 }
 
 func listWorkloads(args []string, w io.Writer) error {
+	if isHelp(args) {
+		fmt.Fprintln(w, "Usage: aiobench workloads\n\nLists the workloads (--workload NAME) and randread's orders (--random SPEC).")
+		return errHelp
+	}
 	err := listDocs("workloads", args, w, workloads.Names(), func(n string) string {
 		wl, _ := workloads.Lookup(n)
 		return wl.Doc

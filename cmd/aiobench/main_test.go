@@ -118,7 +118,7 @@ func TestBadInput(t *testing.T) {
 		{"max-sync-regression unparsable", []string{"--suite", "syncfirst", "--max-sync-regression", "five"}},
 		{"resident with a warm cache", []string{"--resident", "50%"}},
 		{"syncfirst without an async engine", []string{"--suite", "syncfirst", "--engine", "sync,psync"}},
-		{"format unknown", []string{"--format", "json"}},
+		{"format unknown", []string{"--format", "yaml"}},
 		{"notifier unknown", []string{"--engine", "retry", "--notifier", "poll"}},
 		{"waiter-spin unparsable", []string{"--engine", "retry", "--waiter-spin", "fast"}},
 		{"waiter-spin negative", []string{"--engine", "retry", "--waiter-spin", "-5us"}},

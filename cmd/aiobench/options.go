@@ -14,17 +14,27 @@ import (
 )
 
 const examples = `Examples:
-  aiobench                                   # the short default suite (about a minute)
-  aiobench --engine sync,null --rounds 3     # compare engines, alternating order per round
-  aiobench --engine sync --workload randread --bs 4k --iodepth 1 --jobs 1 --size 1G \
-           --runtime 10s --cache cold --dir /mnt/data --rounds 3 --output run.csv --seed 1
-  aiobench --suite syncfirst --max-sync-regression 5%   # exit 1 if an async engine slows the sync path
-  aiobench --suite aiolat --output lat.csv   # the aio latency curve
-  aiobench gate --baseline a.csv --candidate b.csv       # a CI gate on two results files
-  aiobench ab --baseline-bin ./old --candidate-bin ./new --threshold 1%   # two builds, interleaved
-  aiobench calibrate                         # what this machine can detect
-  aiobench engines                           # list engines and whether they work here
-  aiobench workloads                         # list workloads
+  # the short default suite (about 80 s)
+  aiobench
+  # compare engines, alternating their order every round
+  aiobench --engine sync,null --rounds 3
+  # one configuration, spelled out
+  aiobench --engine sync --workload randread --bs 4k --iodepth 1 --jobs 1 \
+           --size 1G --runtime 10s --cache cold --dir /mnt/data --rounds 3 \
+           --output run.csv --seed 1
+  # exit 1 if an engine that serves a cached read inline slows the sync path
+  aiobench --suite syncfirst --max-sync-regression 5%
+  # the aio latency curve
+  aiobench --suite aiolat --output lat.csv
+  # a CI gate on two results files
+  aiobench gate --baseline a.csv --candidate b.csv
+  # two builds, interleaved
+  aiobench ab --baseline-bin ./old --candidate-bin ./new --threshold 1%
+  # what this machine can detect
+  aiobench calibrate
+  # engines and whether they work here; workloads and orders
+  aiobench engines
+  aiobench workloads
 `
 
 // options are the command's flags; spec turns them into the runs to make.
@@ -81,7 +91,7 @@ func newFlags(o *options) *flag.FlagSet {
 		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
 		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime, logEvery: harness.DefaultLogInterval,
 	}
-	fs.Var(listValue{&o.engines}, "engine", "engines to run, comma-separated, or all (every available engine but null)")
+	fs.Var(newList(&o.engines), "engine", "engines to run, comma-separated or repeated, or all (every available engine but null)")
 	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
 	fs.Var(sizeValue{&o.bs, 512}, "bs", "bytes per request (multiple of 512; e.g. 4k, 64KiB, 1M)")
 	fs.Var(intValue{&o.iodepth, 1}, "iodepth", "requests each job keeps in flight")
@@ -102,12 +112,12 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
-	fs.Var(listValue{&o.gateEngines}, "gate-engines", "with --max-sync-regression: the engines whose sync-path REGRESSION fails the run, or all (default: those that serve a cached read inline, retry; the others are reported)")
+	fs.Var(newList(&o.gateEngines), "gate-engines", "with --max-sync-regression: the engines whose sync-path REGRESSION fails the run, or all (default: those that serve a cached read inline, retry; the others are reported)")
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
 	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
 	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
 	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")
-	fs.Var(enumValue{&o.format, []string{"table", "benchfmt", "markdown"}}, "format", "results on stdout: table, benchfmt (Go benchmark format, for benchstat) or markdown (the summary, for a pull request)")
+	fs.Var(enumValue{&o.format, []string{"table", "benchfmt", "markdown", "json"}}, "format", "results on stdout: table, benchfmt (Go benchmark format, for benchstat), markdown (the summary, for a pull request) or json (every row, typed, and the suite's findings, as one document)")
 	fs.BoolVarP(&o.roundsTab, "rounds-table", "v", false, "also print every round's row (the CSV always has them) after the summary")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing on stderr but errors: no progress, per-run lines or warnings (stdout still has the results)")
 	fs.StringVar(&o.hist, "hist", "", "also write every run's full latency histogram (bucket bounds and counts) as CSV to this file, for aiobench report's CDFs")
@@ -121,8 +131,8 @@ func newFlags(o *options) *flag.FlagSet {
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | version | help\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n       aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n       aiobench calibrate [run flags] [flags]\n       aiobench report FILE... --out DIR [flags]\n\n"+
+	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | version\n       aiobench help [SUBCOMMAND]\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n       aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n       aiobench calibrate [run flags] [flags]\n       aiobench report FILE... --out DIR [flags]\n\n"+
 		"aiobench compares synchronous and asynchronous read engines on real files.\n"+
 		"With no flags that shape a run it runs the short default suite.\n\nFlags:\n%s\n%s",
-		fs.FlagUsages(), examples)
+		usages(fs, w), examples)
 }

@@ -27,10 +27,7 @@ func reportCmd(args []string, stdout io.Writer) error {
 		return usagef("report: %v (see aiobench report --help)", err)
 	}
 	if *help {
-		fmt.Fprintf(stdout, "Usage: aiobench report FILE... --out DIR [flags]\n\n"+
-			"Draws charts and writes a self-contained index.html from aiobench's files: results\n"+
-			"(--output), latency histograms (--hist, for full CDFs) and comparison summaries (gate\n"+
-			"--summary, ab's summary.csv, a report's findings.csv).\n\nFlags:\n%s", fs.FlagUsages())
+		printUsage(stdout, "aiobench report FILE... --out DIR [flags]", "Draws charts and writes a self-contained index.html from aiobench's files: results (--output), latency histograms (--hist, for full CDFs) and comparison summaries (gate --summary, ab's summary.csv, a report's findings.csv).", fs)
 		return errHelp
 	}
 	switch {

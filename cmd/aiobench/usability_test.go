@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,5 +110,105 @@ func TestTimeSeries(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(page, "time-iops-randread-4k-qd1-warm.svg")); err != nil {
 		t.Errorf("no time chart: %v", err)
+	}
+}
+
+// --format json is one document on stdout: typed values (numbers as numbers, true/false, an
+// unmeasured figure as null), the columns' meanings, and a suite's findings with their sentence.
+func TestFormatJSON(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := call("--suite", "syncfirst", "--engine", "retry", "--size", "4M", "--runtime", "50ms", "--rounds", "6",
+		"--dir", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Columns  []struct{ Name, Kind string }
+		Rows     []map[string]any
+		Findings []struct {
+			Check, Metric, Verdict, Sentence string
+			Change                           *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("not one JSON document: %v\n%s", err, stdout)
+	}
+	if len(doc.Rows) == 0 || len(doc.Findings) == 0 || len(doc.Columns) < 90 {
+		t.Fatalf("%d rows, %d findings, %d columns", len(doc.Rows), len(doc.Findings), len(doc.Columns))
+	}
+	for _, r := range doc.Rows {
+		if _, ok := r["iops"].(float64); !ok {
+			t.Errorf("iops %T %v", r["iops"], r["iops"])
+		}
+		if _, ok := r["complete"].(bool); !ok {
+			t.Errorf("complete %T", r["complete"])
+		}
+		if r["duel"] != "" && r["resident_start_pct"] != nil { // a duel arm measures no residency
+			t.Errorf("duel row's resident_start_pct %v, want null", r["resident_start_pct"])
+		}
+	}
+	sentences := 0
+	for _, f := range doc.Findings {
+		if f.Sentence != "" {
+			sentences++
+		}
+	}
+	if sentences == 0 {
+		t.Error("no finding carries its sentence")
+	}
+}
+
+// Every subcommand answers --help and `aiobench help SUBCOMMAND` (exit 0, its usage on stdout),
+// booleans are shown as --name, and off a terminal every line fits 80 columns.
+func TestHelpEverywhere(t *testing.T) {
+	for _, sub := range append([]string{""}, subcommands...) {
+		for _, args := range [][]string{{sub, "--help"}, {"help", sub}} {
+			if sub == "" {
+				args = args[len(args)-1:]
+				if args[0] == "" {
+					args = []string{"help"}
+				}
+			}
+			stdout, stderr, code := call(args...)
+			if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "Usage: aiobench") {
+				t.Errorf("%q: exit %d, stderr %q, stdout %.60q", args, code, stderr, stdout)
+			}
+			if strings.Contains(stdout, "[=true|false]") {
+				t.Errorf("%q: a boolean shown as [=true|false]", args)
+			}
+			for _, l := range strings.Split(stdout, "\n") {
+				if n := len([]rune(l)); n > 80 {
+					t.Errorf("%q: a line of %d columns: %q", args, n, l)
+				}
+			}
+		}
+	}
+	if out, _, code := call("--version"); code != 0 || !strings.HasPrefix(out, "aiobench ") {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+	if _, stderr, code := call("help", "nope"); code != 2 || !strings.Contains(stderr, "name one subcommand") {
+		t.Errorf("help nope: exit %d %q", code, stderr)
+	}
+}
+
+// A flag given twice does what it says: --engine accumulates; a switch takes "on" as its value.
+func TestFlagsAsTheySay(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.csv")
+	if _, stderr, code := call("--engine", "sync", "--engine", "psync", "--size", "1M", "--ops", "50", "--dir", dir, "--output", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := results.ReadFile(out)
+	if err != nil || len(f.Rows) != 2 || f.Rows[0].Engine != "sync" || f.Rows[1].Engine != "psync" {
+		t.Fatalf("--engine sync --engine psync: %v %+v", err, f)
+	}
+	if _, stderr, code := call("--engine", "uring", "--uring-async", "on", "--size", "1M", "--ops", "50", "--dir", dir, "--output", out); code != 0 {
+		t.Fatalf("--uring-async on: exit %d: %s", code, stderr)
+	}
+	if f, err := results.ReadFile(out); err != nil || f.Rows[0].Settings["uring_async"] != "1" {
+		t.Errorf("--uring-async on: %v %+v", err, f.Rows)
+	}
+	if _, stderr, code := call("--engine", "sync,psync", "--engine", "sync", "--size", "1M", "--ops", "50", "--dir", dir); code != 2 || !strings.Contains(stderr, "named twice") {
+		t.Errorf("an engine named twice: exit %d %q", code, stderr)
 	}
 }
