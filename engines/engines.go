@@ -27,6 +27,9 @@
 //     the engine's cached read is reported against sync's, not gated.
 //   - Reference (Engine): the engine every other is compared with (the summary's "vs" column,
 //     the syncfirst suite's baseline): sync. Without any: "sync" by name.
+//   - TimedReaper (Reader): Reap that gives up at a clock reading, so that an open-loop run reaps
+//     and still issues on schedule. Without it: the harness polls with Reap(dst, 0) and waits
+//     out its gaps itself (a synchronous engine, which has nothing in flight, needs none).
 //   - Invalidator (Reader): keeps data above the page cache; called whenever the harness evicts.
 //     Without it: the page cache is all there is to evict.
 //   - Optioned (Engine): declares the engine's options (--<engine>-<option>, recorded in a CSV
@@ -154,6 +157,15 @@ type Describer interface {
 // does not verify what such an engine returns.
 type DataLess interface {
 	MovesNoData()
+}
+
+// A TimedReaper is a Reader whose Reap can give up at a time: ReapUntil waits until at least min
+// requests have completed or the clock (internal/clock) reaches deadline, whichever comes
+// first, and appends every completed request to dst as Reap does. It may return with fewer
+// than min, and a little after deadline (a system call's wake-up), never long after: the
+// open-loop issuer relies on it to issue the next request on time.
+type TimedReaper interface {
+	ReapUntil(dst []*Request, min int, deadline int64) ([]*Request, error)
 }
 
 // An Invalidator is a Reader that keeps data of its own above the page cache. The harness calls

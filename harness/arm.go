@@ -56,6 +56,9 @@ func OpenArm(cfg Config, ds *workloads.Dataset) (*Arm, error) {
 	if cfg.Jobs != 1 || cfg.Cache == CacheCold {
 		return nil, fmt.Errorf("%w: interleaved blocks take one job and a warm or direct cache (cold runs alternate whole trials)", ErrConfig)
 	}
+	if cfg.Rate > 0 {
+		return nil, &ConfigError{Field: "rate", Msg: "a duel's blocks run closed loop: an open-loop run (--rate) is measured whole"}
+	}
 	a := &Arm{plan: p, total: newHist(), started: startedNow(), path: ds.Path}
 	verify, advice := p.verifyAndAdvice()
 	if cfg.Cache == CacheWarm {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/results"
 )
@@ -39,6 +40,19 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 		m.Lat.Merge(d.lat)
 		m.Slat.Merge(d.slat)
 		m.Clat.Merge(d.clat)
+		if o := d.open; o != nil {
+			m.Open = true
+			if m.LatIntended == nil {
+				m.LatIntended, m.Behind = newHist(), newHist()
+			}
+			m.LatIntended.Merge(d.latIntended)
+			m.Behind.Merge(d.behind)
+			m.OfferedIOPS += o.offered()
+			m.BacklogMax = max(m.BacklogMax, int64(o.backlogMax))
+			m.Dropped += o.dropped
+			m.Admitted += o.admitted
+			m.Unissued += int64(o.n)
+		}
 	}
 	if !s.measuring.Load() {
 		return // stopped before the measured phase began: nothing was measured
@@ -46,6 +60,7 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 	m.Measured = true
 	m.ResidentStart = s.residentStart
 	res.Warnings = append(res.Warnings, cacheWarnings(s, m)...)
+	res.Warnings = append(res.Warnings, rateWarnings(s.cfg, m)...)
 	if m.Ops == 0 && m.FirstError == "" {
 		m.FirstError = errNoOps
 	}
@@ -93,17 +108,27 @@ func cacheWarnings(s *runState, m *results.Measurement) []string {
 	return w
 }
 
-// Hist returns the run's latency histogram (lat) as a results.Hist: its non-empty buckets, with
-// the row's configuration and round.
-func (r *Result) Hist() results.Hist {
-	h := results.Hist{Row: r.Row}
-	if r.Lat == nil {
-		return h
-	}
-	for _, b := range r.Lat.Distribution() {
-		if b.Count > 0 {
-			h.Buckets = append(h.Buckets, results.Bucket{Lo: b.From, Hi: b.To, Count: b.Count})
+// Hists returns the run's latency histograms as results.Hist, with the row's configuration and
+// round: lat, and for an open-loop run the latency from the intended time; those with no
+// request are left out.
+func (r *Result) Hists() []results.Hist {
+	var out []results.Hist
+	for _, x := range []struct {
+		h   *hdrhistogram.Histogram
+		lat string
+	}{{r.Lat, results.LatService}, {r.LatIntended, results.LatIntended}} {
+		if x.h == nil {
+			continue
+		}
+		h := results.Hist{Row: r.Row, Latency: x.lat}
+		for _, b := range x.h.Distribution() {
+			if b.Count > 0 {
+				h.Buckets = append(h.Buckets, results.Bucket{Lo: b.From, Hi: b.To, Count: b.Count})
+			}
+		}
+		if len(h.Buckets) > 0 {
+			out = append(out, h)
 		}
 	}
-	return h
+	return out
 }

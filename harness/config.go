@@ -7,6 +7,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -44,6 +45,14 @@ type Config struct {
 	// Warmup runs before the measured phase; its requests are verified and their errors
 	// counted, but they are not timed.
 	Warmup time.Duration `json:"warmup"`
+	// Rate, when above 0, runs the open loop: reads per second for the whole run, shared out
+	// among the jobs, each request issued at an intended time the Arrival process (ArrivalModes;
+	// "" for poisson) fixes in advance, up to IODepth in flight per job.
+	Rate    float64 `json:"rate"`
+	Arrival string  `json:"arrival"`
+	// LatTarget is the latency from the intended time an open-loop run is judged against
+	// (results.Knees: its knee); it does not change the run. 0: DefaultLatTarget.
+	LatTarget time.Duration `json:"lat_target"`
 
 	Cache     string               `json:"cache"`
 	Random    string               `json:"random"` // randread's order: a --random spec (workloads.ParseOrder), "" for the default
@@ -120,7 +129,7 @@ type ConfigError struct {
 }
 
 // fieldNames are the settings a ConfigError may blame.
-var fieldNames = []string{"bs", "size", "iodepth", "jobs", "ops", "cache", "random", "workload"}
+var fieldNames = []string{"bs", "size", "iodepth", "jobs", "ops", "cache", "random", "workload", "rate", "arrival"}
 
 func (e *ConfigError) Error() string {
 	if e.Field == "" {
@@ -189,6 +198,16 @@ func (c *Config) validate(wl *workloads.Workload) error {
 		return bad("resident %v: must be between 0 and 1", c.Resident)
 	case c.Resident > 0 && c.Cache != CacheCold:
 		return bad("resident: a partly cached file needs --cache cold")
+	case c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0):
+		return bad("rate %v: must be a number of reads per second above 0", c.Rate)
+	case c.Rate > 0 && c.Ops > 0:
+		return bad("rate: an open-loop run is bounded by --runtime, not by --ops (its requests come at their own times)")
+	case c.LatTarget < 0:
+		return bad("lat-target %v: must be above 0", c.LatTarget)
+	case c.Arrival != "" && c.Rate == 0:
+		return bad("arrival %q: only with --rate (it is how the open loop's requests arrive)", c.Arrival)
+	case c.Arrival != "" && !slices.Contains(ArrivalModes, c.Arrival):
+		return bad("arrival %q: accepted: %s", c.Arrival, strings.Join(ArrivalModes, ", "))
 	}
 	switch c.Cache {
 	case CacheWarm, CacheCold, CacheDirect:

@@ -43,6 +43,14 @@ type driver struct {
 	published   int64 // ops last published to live
 	nextPublish int64
 	tl          logState // the run's time series, when it keeps one
+
+	// The open-loop issuer (Config.Rate); nil for the closed loop. inline says the engine
+	// completes every request inside Submit: open loop, it is given one request per Submit, so
+	// that each is timed to its own completion. timed is the engine's bounded wait, if it has
+	// one (engines.TimedReaper).
+	open   *arrivals
+	inline bool
+	timed  engines.TimedReaper
 }
 
 // acct is what the driver counts of completed requests.
@@ -54,6 +62,7 @@ type acct struct {
 	mode      workloads.VerifyMode
 
 	lat, slat, clat                             *hdrhistogram.Histogram
+	latIntended, behind                         *hdrhistogram.Histogram // open loop only
 	ops, bytes, errors, verifyErrors, warmupOps int64
 	sinceEvict                                  int64 // bytes read since the file was last evicted
 	end                                         int64 // clock reading of the last counted completion
@@ -115,6 +124,16 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 	for {
 		if why == 0 && issued == limit {
 			why = endCount
+		}
+		if d.open != nil { // the open loop's issuer: what is due, when
+			var err error
+			if why, issued, err = d.openStep(b, why, issued); err != nil {
+				return why, issued, err
+			}
+			if why != 0 && d.inflight == 0 {
+				return why, issued, nil
+			}
+			continue
 		}
 		if why == 0 && len(d.free) > 0 {
 			batch := d.batch[:0]
@@ -200,6 +219,41 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 	}
 }
 
+// reapDone accounts for the requests an engine handed back (the open loop's path; the closed
+// loop writes this out in phase).
+func (d *driver) reapDone(done []*engines.Request) {
+	var t int64
+	for _, r := range done {
+		at := d.sub[r.User]
+		if !r.Inline {
+			if t == 0 {
+				t = clock.Now()
+			}
+			at = t
+		}
+		d.complete(r, at)
+		d.free = append(d.free, r)
+	}
+	d.inflight -= len(done)
+}
+
+// nextOffset returns the next request's offset: a carried one first. With wrapEnds, the first
+// offset of a new pass is carried instead, and it reports false: the phase ends there. (The
+// closed loop writes this out in phase.)
+func (d *driver) nextOffset(wrapEnds bool) (int64, bool) {
+	if n := len(d.carry); n > 0 {
+		off := d.carry[n-1]
+		d.carry = d.carry[:n-1]
+		return off, true
+	}
+	off, wrapped := d.pattern.Next()
+	if wrapped && wrapEnds {
+		d.carry = append(d.carry, off)
+		return 0, false
+	}
+	return off, true
+}
+
 // putBack returns an unissued batch: its requests to the free list, its offsets to the carry,
 // so that they are issued first and in order.
 func (d *driver) putBack(batch []*engines.Request) {
@@ -249,6 +303,11 @@ func (d *driver) complete(r *engines.Request, t int64) {
 	engines.Record(a.lat, t-start)
 	engines.Record(a.slat, sub-start)
 	engines.Record(a.clat, t-sub)
+	if d.open != nil {
+		intended := d.open.intended[r.User]
+		engines.Record(a.latIntended, t-intended)
+		engines.Record(a.behind, start-intended)
+	}
 }
 
 func (a *acct) readError(r *engines.Request) {

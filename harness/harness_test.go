@@ -223,6 +223,11 @@ func TestValidate(t *testing.T) {
 		{"jobs > blocks", func(c *Config) { c.Jobs = 300 }, "jobs 300: more than the 256 blocks"},
 		{"random", func(c *Config) { c.Random = "shuffle" }, "accepted: perm, uniform"},
 		{"random seqread", func(c *Config) { c.Random, c.Workload = "uniform", "seqread" }, "only randread"},
+		{"rate with ops", func(c *Config) { c.Rate, c.Ops = 1000, 100 }, "not by --ops"},
+		{"rate negative", func(c *Config) { c.Rate = -1 }, "reads per second above 0"},
+		{"arrival without rate", func(c *Config) { c.Arrival = ArrivalUniform }, "only with --rate"},
+		{"arrival unknown", func(c *Config) { c.Rate, c.Arrival = 1000, "bursty" }, "accepted: poisson, uniform"},
+		{"lat target", func(c *Config) { c.Rate, c.LatTarget = 1000, -time.Millisecond }, "must be above 0"},
 	} {
 		c := good
 		tc.mod(&c)

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/workloads"
 	"golang.org/x/sys/unix"
@@ -112,6 +113,15 @@ func (j *job) run() {
 	j.d.rd = rd
 	j.inv, _ = engines.Ability[engines.Invalidator](rd)
 	statsReader, _ := engines.Ability[engines.StatsReader](rd)
+	if c := j.cfg; c.Rate > 0 { // the open loop: the warm-up runs the schedule too
+		setTimerSlack()
+		d := j.d
+		d.open = newArrivals(c.Rate, c.Arrival, c.Jobs, j.index, c.Seed, c.IODepth)
+		d.inline = engines.IsSynchronous(j.eng)
+		d.timed, _ = engines.Ability[engines.TimedReaper](rd)
+		d.latIntended, d.behind = newHist(), newHist()
+		d.open.start(clock.Now(), j.index, c.Jobs)
+	}
 
 	var issued int64 // measured requests issued
 	for {
@@ -135,11 +145,19 @@ func (j *job) run() {
 		}
 		// Nothing in flight: wait for the others, then go on in the state the barrier's action
 		// left (the measured phase begun, the file evicted for a new pass).
+		paused := j.shared.paused
 		j.shared.bar.await()
+		if o := j.d.open; o != nil && j.d.measuring {
+			o.shift(j.shared.paused - paused) // the schedule does not run through a pause
+		}
 		if !j.d.measuring && j.shared.measuring.Load() {
 			j.d.measuring = true
 			if statsReader != nil {
 				statsReader.ResetStats()
+			}
+			if o := j.d.open; o != nil { // the schedule starts again with the measured phase
+				o.start(j.shared.measureStart, j.index, j.cfg.Jobs)
+				o.counting = true
 			}
 		}
 		j.d.deadline = j.shared.deadline.Load()

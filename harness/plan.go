@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -86,7 +87,11 @@ func (p *Plan) setup() results.Setup {
 	s := results.Setup{
 		Engine: c.Engine, Workload: c.Workload, BS: c.BlockSize, IODepth: c.IODepth, Jobs: c.Jobs,
 		Cache: c.Cache, Size: c.Size, Verify: c.Verify.String(), Fadvise: advice.String(), Seed: c.Seed,
-		ResidentTarget: 100 * c.Resident,
+		ResidentTarget: 100 * c.Resident, Rate: c.Rate,
+	}
+	if c.Rate > 0 {
+		s.Arrival = cmp.Or(c.Arrival, ArrivalPoisson)
+		s.LatTarget = float64(cmp.Or(c.LatTarget, DefaultLatTarget)) / 1e3
 	}
 	if !verify {
 		s.Verify = "none"

@@ -33,8 +33,10 @@ const (
 type Result struct {
 	Row      results.Row
 	Warnings []string
-	// The run's latency histograms (lat, slat, clat) in nanoseconds, merged over jobs.
+	// The run's latency histograms (lat, slat, clat) in nanoseconds, merged over jobs, and for
+	// an open-loop run the latency from the intended time (nil for the closed loop).
 	Lat, Slat, Clat *hdrhistogram.Histogram
+	LatIntended     *hdrhistogram.Histogram
 }
 
 // newHist returns a latency histogram in nanoseconds, as the engines' (1 ns to 1 h, 3
@@ -151,7 +153,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	finish := func() {
 		m.Warnings = res.Warnings
 		res.Row = p.build(m, started, ds.Path)
-		res.Lat, res.Slat, res.Clat = m.Lat, m.Slat, m.Clat
+		res.Lat, res.Slat, res.Clat, res.LatIntended = m.Lat, m.Slat, m.Clat, m.LatIntended
 		if shared.log != nil && m.Measured {
 			cfg.Log.add(shared.log.intervals(res.Row))
 		}

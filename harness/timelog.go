@@ -18,8 +18,8 @@ import (
 // The time series (Config.Log): what each run did in each interval of its measured phase. It
 // costs the run loop nothing per request: a job notices an interval's end at the clock reading
 // it takes before a batch anyway (the boundary is folded into its publication time, so the
-// loop makes no new comparison) and then records its interval: requests, bytes, and its latency
-// histogram's difference from the previous interval's. A goroutine of the run reads the file's
+// loop makes no new comparison) and then records its interval: requests, bytes, and snapshots of
+// its latency histograms, whose difference from the previous interval's a goroutine works out. A goroutine of the run reads the file's
 // residency and the device's counters at the same boundaries. Intervals are in measured time:
 // the pauses of a cold run's passes are left out, as from elapsed_s.
 
@@ -55,14 +55,15 @@ type runLog struct {
 	every  int64 // ns of measured time per interval
 	mu     sync.Mutex
 	ivs    map[int]*interval
-	paused atomic.Int64 // ns of pauses in the measured phase so far (the ticker's view)
+	paused atomic.Int64   // ns of pauses in the measured phase so far (the ticker's view)
+	adding sync.WaitGroup // the jobs' intervals still being added (jobSnap)
 	stop   chan struct{}
 	done   chan struct{}
 }
 
 type interval struct {
 	results.Interval
-	lat *hdrhistogram.Histogram
+	lat, intended *hdrhistogram.Histogram // intended: open loop only
 }
 
 func newRunLog(every time.Duration) *runLog {
@@ -79,8 +80,9 @@ func (l *runLog) at(k int) *interval {
 	return iv
 }
 
-// job adds a job's requests of interval k, which ended at end (s of measured time).
-func (l *runLog) job(k int, ops, bytes int64, lat *hdrhistogram.Histogram, end float64) {
+// job adds a job's requests of interval k, which ended at end (s of measured time), their
+// latencies and, open loop, their intended-time latencies.
+func (l *runLog) job(k int, ops, bytes int64, lat, intended *hdrhistogram.Histogram, end float64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	iv := l.at(k)
@@ -90,6 +92,44 @@ func (l *runLog) job(k int, ops, bytes int64, lat *hdrhistogram.Histogram, end f
 	if lat != nil {
 		iv.lat.Merge(lat)
 	}
+	if intended != nil {
+		if iv.intended == nil {
+			iv.intended = newHist()
+		}
+		iv.intended.Merge(intended)
+	}
+}
+
+// A snap is a job's histograms at an interval's end, and at the previous one's.
+type snap struct{ lat, prevLat, intended, prevIntended *hdrhistogram.Snapshot }
+
+// jobSnap adds a job's interval k as job does, from its histograms' snapshots: it runs on its own
+// goroutine, so that the job's thread only takes the snapshots (a copy of the counts, tens of
+// µs) and not the difference and merge (hundreds of µs, which an open-loop schedule would feel).
+func (l *runLog) jobSnap(k int, ops, bytes int64, s snap, end float64) {
+	l.adding.Add(1)
+	go func() {
+		defer l.adding.Done()
+		var intended *hdrhistogram.Histogram
+		if s.intended != nil {
+			intended = since(s.intended, s.prevIntended)
+		}
+		l.job(k, ops, bytes, since(s.lat, s.prevLat), intended, end)
+	}()
+}
+
+// since returns the histogram of what was recorded between two snapshots of one histogram (prev
+// nil: since it was made).
+func since(cur, prev *hdrhistogram.Snapshot) *hdrhistogram.Histogram {
+	diff := make([]int64, len(cur.Counts))
+	for i, c := range cur.Counts {
+		diff[i] = c
+		if prev != nil && i < len(prev.Counts) {
+			diff[i] -= prev.Counts[i]
+		}
+	}
+	return hdrhistogram.Import(&hdrhistogram.Snapshot{LowestTrackableValue: cur.LowestTrackableValue,
+		HighestTrackableValue: cur.HighestTrackableValue, SignificantFigures: cur.SignificantFigures, Counts: diff})
 }
 
 // reading adds the ticker's readings at the end of interval k.
@@ -103,6 +143,7 @@ func (l *runLog) reading(k int, resident float64, hasResident bool, devReads int
 
 // last gives the run's last interval, which no tick ended, the residency at the run's end.
 func (l *runLog) last(resident float64) {
+	l.adding.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.ivs) == 0 {
@@ -115,6 +156,7 @@ func (l *runLog) last(resident float64) {
 
 // intervals returns the run's intervals in order, labelled with its row.
 func (l *runLog) intervals(row results.Row) []results.Interval {
+	l.adding.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []results.Interval
@@ -130,6 +172,10 @@ func (l *runLog) intervals(row results.Row) []results.Interval {
 		iv.Length = iv.End - start
 		if iv.Ops > 0 {
 			iv.P50, iv.P99, iv.Max = float64(iv.lat.ValueAtQuantile(50))/1e3, float64(iv.lat.ValueAtQuantile(99))/1e3, float64(iv.lat.Max())/1e3
+			if iv.intended != nil {
+				iv.IntendedP50, iv.IntendedP99 = float64(iv.intended.ValueAtQuantile(50))/1e3, float64(iv.intended.ValueAtQuantile(99))/1e3
+				iv.HasIntended = true
+			}
 		}
 		out = append(out, iv.Interval)
 	}
@@ -168,12 +214,12 @@ func tick(l *runLog, measureStart int64, ctl int, size int64, dev *diskstats.Dev
 
 // logState is a driver's place in its run's time series.
 type logState struct {
-	log        *runLog
-	base       int64 // clock reading of measured time 0: the gate, plus the pauses so far
-	k          int   // the interval in progress
-	next       int64 // clock reading at which it ends
-	ops, bytes int64 // the driver's counts at its start
-	prev       []int64
+	log           *runLog
+	base          int64                  // clock reading of measured time 0: the gate, plus the pauses so far
+	k             int                    // the interval in progress
+	next          int64                  // clock reading at which it ends
+	ops, bytes    int64                  // the driver's counts at its start
+	prev, prevInt *hdrhistogram.Snapshot // its latency histograms then (intended: open loop)
 }
 
 // setLogClock places the driver's time series after the gate or a pause (with every job
@@ -192,7 +238,7 @@ func (d *driver) setLogClock(measureStart, paused int64) {
 func (d *driver) logIntervals(now int64) {
 	l := d.tl.log
 	for now >= d.tl.next+l.every {
-		l.job(d.tl.k, 0, 0, nil, 0)
+		l.job(d.tl.k, 0, 0, nil, nil, 0)
 		d.tl.k++
 		d.tl.next += l.every
 	}
@@ -203,18 +249,13 @@ func (d *driver) logIntervals(now int64) {
 
 // logInterval records the driver's interval in progress, ended at end (s of measured time).
 func (d *driver) logInterval(end float64) {
-	snap := d.lat.Export()
-	diff := make([]int64, len(snap.Counts))
-	for i, c := range snap.Counts {
-		diff[i] = c
-		if i < len(d.tl.prev) {
-			diff[i] -= d.tl.prev[i]
-		}
+	s := snap{lat: d.lat.Export(), prevLat: d.tl.prev}
+	d.tl.prev = s.lat
+	if d.open != nil {
+		s.intended, s.prevIntended = d.latIntended.Export(), d.tl.prevInt
+		d.tl.prevInt = s.intended
 	}
-	d.tl.prev = snap.Counts
-	lat := hdrhistogram.Import(&hdrhistogram.Snapshot{LowestTrackableValue: snap.LowestTrackableValue,
-		HighestTrackableValue: snap.HighestTrackableValue, SignificantFigures: snap.SignificantFigures, Counts: diff})
-	d.tl.log.job(d.tl.k, d.ops-d.tl.ops, d.bytes-d.tl.bytes, lat, end)
+	d.tl.log.jobSnap(d.tl.k, d.ops-d.tl.ops, d.bytes-d.tl.bytes, s, end)
 	d.tl.ops, d.tl.bytes = d.ops, d.bytes
 }
 

@@ -30,6 +30,9 @@ func depthCharts(sum []results.SummaryRow) ([]*Chart, error) {
 	byKey := map[string]*family{}
 	for i := range sum {
 		s := &sum[i]
+		if s.Rate > 0 {
+			continue // the open loop's curve is against the rate (kneeCharts)
+		}
 		k := fmt.Sprintf("%s|%d|%d|%s", s.Workload, s.BS, s.Jobs, s.Cache)
 		f := byKey[k]
 		if f == nil {

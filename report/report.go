@@ -90,6 +90,11 @@ func Build(in *Inputs, o Options) (*Report, error) {
 		return nil, err
 	}
 	r.Charts = append(r.Charts, depth...)
+	knee, err := kneeCharts(rows)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, knee...)
 	timeline, err := timelineCharts(in.Log)
 	if err != nil {
 		return nil, err
@@ -109,6 +114,7 @@ func Build(in *Inputs, o Options) (*Report, error) {
 				r.Verdicts = append(r.Verdicts, v)
 			}
 		}
+		r.Verdicts = append(r.Verdicts, KneeSentences(rows)...)
 	}
 	reg, err := forest("sync-path-regression", "Sync-path regression: a cached 4 KiB read's lat mean against sync's",
 		"change of lat mean against sync (%, + is slower)",
@@ -170,10 +176,13 @@ func splitChanges(cs []Change) (syncPath, other []Change) {
 }
 
 // cdfCharts draw a CDF chart per configuration (not duel rows), from histograms where the run
-// wrote them, else from the rows' percentiles.
+// wrote them, else from the rows' percentiles. An open-loop configuration's chart is of the
+// latency from the intended time, from its histograms only (its rows' percentiles of it are
+// too few to draw; the knee chart shows them).
 func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	type group struct {
 		label string
+		open  bool // the open loop: drawn from intended-time histograms
 		names []string
 		rows  map[string][]*results.Row
 		hists map[string][]*results.Hist
@@ -205,7 +214,11 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 		k := key(r)
 		g := byKey[k]
 		if g == nil {
-			g = &group{label: configLabel(r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache), rows: map[string][]*results.Row{}, hists: map[string][]*results.Hist{}}
+			label := configLabel(r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache)
+			if r.Rate > 0 {
+				label += " at " + results.FormatRate(r.Rate) + " reads/s offered, latency from the intended time"
+			}
+			g = &group{label: label, open: r.Rate > 0, rows: map[string][]*results.Row{}, hists: map[string][]*results.Hist{}}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -217,7 +230,7 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	}
 	for i := range hists {
 		h := &hists[i]
-		if g := byKey[key(&h.Row)]; g != nil {
+		if g := byKey[key(&h.Row)]; g != nil && g.open == (h.Of() == results.LatIntended) {
 			if _, ok := g.rows[name(&h.Row)]; ok {
 				g.hists[name(&h.Row)] = append(g.hists[name(&h.Row)], h)
 			}
@@ -236,6 +249,9 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 			} else {
 				fromHist = false
 			}
+		}
+		if !fromHist && g.open {
+			continue
 		}
 		if !fromHist { // all lines of a chart are drawn the same way
 			ss = ss[:0]

@@ -20,6 +20,9 @@ type Setup struct {
 	Random           string // randread's order spec, empty for other workloads
 	Seed             uint64
 	ResidentTarget   float64 // percent
+	Rate             float64 // the open loop's asked reads per second, 0 for the closed loop
+	Arrival          string
+	LatTarget        float64 // µs: the open loop's latency target (--lat-target), 0 for the closed loop
 	Background       string  // the background load's engine, empty when none
 	// Settings are the engines' options given, by column name, as recorded.
 	Settings map[string]string
@@ -65,6 +68,15 @@ type Measurement struct {
 	Warnings       []string
 	BackgroundIOPS float64
 	DuelBlocks     int64
+
+	// The open loop's (Open): latency from each request's intended time, how far behind the
+	// schedule its submission came, the achieved schedule, the longest queue of due requests,
+	// the arrivals dropped beyond it, admitted in the measured phase, and left unissued.
+	Open                bool
+	LatIntended, Behind *hdrhistogram.Histogram
+	OfferedIOPS         float64
+	BacklogMax, Dropped int64
+	Admitted, Unissued  int64
 }
 
 // DevCounters are the block device's own counters over the measured phase.
@@ -94,6 +106,10 @@ func Build(s *Setup, m *Measurement, l *Labels) Row {
 
 // measured says the measured phase began: there is a time, a CPU reading.
 func (m *Measurement) measured() bool { return m.Measured }
+
+// open says the run was open loop; openCompleted that it completed requests too.
+func open(m *Measurement) bool          { return m.Open && m.Measured }
+func openCompleted(m *Measurement) bool { return m.Open && m.completed() }
 
 // completed says requests completed in the measured phase: there are latencies.
 func (m *Measurement) completed() bool { return m.Measured && m.Ops > 0 }

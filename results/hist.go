@@ -16,13 +16,25 @@ import (
 // the run's configuration columns and round (as in the results file, so a histogram is matched
 // to its rows by the same names), then the bucket's bounds and count. Latency is lat (from
 // before submission to completion, as lat_* columns), in nanoseconds; a bucket holds the
-// values from lo_ns to hi_ns inclusive (the histogram keeps 3 significant digits).
+// values from lo_ns to hi_ns inclusive (the histogram keeps 3 significant digits). An
+// open-loop run (--rate) has a second histogram, of the latency from each request's intended
+// time: the last column, latency, says which a line is of (lat or intended; files written before
+// it have only lat).
 
 // HistMagic starts the first comment line of a histogram file.
 const HistMagic = "aiobench latency histogram"
 
 // HistColumns are the columns after the configuration columns and round.
-var HistColumns = []string{"lo_ns", "hi_ns", "count"}
+var HistColumns = []string{"lo_ns", "hi_ns", "count", "latency"}
+
+// histCounts are the HistColumns every histogram file has.
+var histCounts = HistColumns[:3]
+
+// The latencies a histogram can be of (Hist.Latency).
+const (
+	LatService  = "lat"      // from just before Submit to the completion (lat_* columns)
+	LatIntended = "intended" // from the request's intended time (the open loop's lat_intended_*)
+)
 
 // A Bucket is a range of latencies and how many requests took one of them.
 type Bucket struct{ Lo, Hi, Count int64 }
@@ -31,7 +43,16 @@ type Bucket struct{ Lo, Hi, Count int64 }
 // only; Buckets are ascending and non-empty.
 type Hist struct {
 	Row     Row
+	Latency string // LatService or LatIntended; "" is LatService
 	Buckets []Bucket
+}
+
+// Of says which latency h is of.
+func (h *Hist) Of() string {
+	if h.Latency == "" {
+		return LatService
+	}
+	return h.Latency
 }
 
 // Count is the number of requests in h.
@@ -73,6 +94,7 @@ func WriteHists(w io.Writer, comments []string, hs []Hist) error {
 			rec[j] = c.Get(&h.Row)
 		}
 		rec[len(cols)] = strconv.Itoa(h.Row.Round)
+		rec[len(cols)+4] = h.Of()
 		for _, b := range h.Buckets {
 			rec[len(cols)+1] = strconv.FormatInt(b.Lo, 10)
 			rec[len(cols)+2] = strconv.FormatInt(b.Hi, 10)
@@ -111,11 +133,12 @@ func ReadHists(r io.Reader, name string) ([]Hist, error) {
 			cols[i] = c
 		}
 	}
-	for _, need := range append([]string{"engine", "round"}, HistColumns...) {
+	for _, need := range append([]string{"engine", "round"}, histCounts...) {
 		if _, ok := at[need]; !ok {
 			return nil, &ParseError{File: name, Err: fmt.Errorf("missing column %s (a histogram file has the configuration columns, round, %s)", need, strings.Join(HistColumns, ", "))}
 		}
 	}
+	latCol, hasLat := at["latency"]
 	var hs []Hist
 	last := ""
 	for {
@@ -128,14 +151,28 @@ func ReadHists(r io.Reader, name string) ([]Hist, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		var b [3]int64
-		for i, c := range HistColumns {
+		for i, c := range histCounts {
 			if b[i], err = strconv.ParseInt(rec[at[c]], 10, 64); err != nil || b[i] < 0 {
 				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("%s %q is not a count", c, rec[at[c]])}
 			}
 		}
-		id := strings.Join(rec[:len(rec)-len(HistColumns)], ",")
-		if id != last || len(hs) == 0 {
-			var h Hist
+		lat := LatService
+		if hasLat {
+			switch lat = rec[latCol]; lat {
+			case LatService, LatIntended:
+			default:
+				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("latency %q: accepted: %s, %s", lat, LatService, LatIntended)}
+			}
+		}
+		var id []string
+		for i, v := range rec {
+			if i != at["lo_ns"] && i != at["hi_ns"] && i != at["count"] {
+				id = append(id, v)
+			}
+		}
+		if key := strings.Join(id, "\x1f"); key != last || len(hs) == 0 {
+			last = key
+			h := Hist{Latency: lat}
 			for i, c := range cols {
 				if c != nil {
 					if err := c.set(&h.Row, rec[i]); err != nil {
@@ -147,7 +184,6 @@ func ReadHists(r io.Reader, name string) ([]Hist, error) {
 				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("round %q is not a number", rec[at["round"]])}
 			}
 			hs = append(hs, h)
-			last = id
 		}
 		h := &hs[len(hs)-1]
 		h.Buckets = append(h.Buckets, Bucket{b[0], b[1], b[2]})

@@ -93,6 +93,12 @@ type Row struct {
 	Duel string
 	// Warnings are what the run's figures must be read with, "; "-separated.
 	Warnings string
+	// Rate and Arrival set up an open-loop run (reads per second asked, the arrival process).
+	Rate    float64
+	Arrival string
+	// LatTarget (µs) is the latency from the intended time an open-loop row's knee is judged
+	// against (Knees); 0 for the closed loop.
+	LatTarget float64
 
 	// Extra holds the values of columns this build does not know, by name, as they were read,
 	// so that a file read and written back keeps every column it had.

@@ -32,20 +32,26 @@ type SummaryRow struct {
 	Workload, Cache               string
 	Background                    string // the engine of a load run beside it (the syncfirst suite's interference)
 	BS, QD, Jobs, Rounds          int
+	Rate                          float64 // the open loop's asked rate, 0 for the closed loop
 	IOPS, LatMean, LatP50, LatP99 Spread
+	LatIntendedP99                Spread // the open loop's p99 from the intended time
 	CPUPerOp, MiBs                Spread
 	// VsSync compares with sync on the same configuration: for a warm row the change of lat
 	// mean in percent (+ is slower), otherwise IOPS as a multiple of sync's. HasSync is false
 	// when no sync row shares the configuration (or this is sync).
 	VsSync  float64
 	HasSync bool
+	// Knee and SyncKnee are, for an open-loop row, its configuration's knee (Knees) and sync's
+	// on the same configuration (nil without one).
+	Knee, SyncKnee *Knee
 	// InSpread says the rounds' ranges of the compared figure overlap with the reference's:
 	// the change is inside this run's own noise.
 	InSpread bool
 	Errors   int64
 
-	config int // the configuration's place in the rows, for the order
-	alone  int // the place of the same configuration without the background load
+	openConfig string // open loop: ConfigKey without the rate (Knee.config)
+	config     int    // the configuration's place in the rows, for the order
+	alone      int    // the place of the same configuration without the background load
 }
 
 // Warm reports whether the row is a cached read, compared with sync by its cost.
@@ -72,8 +78,8 @@ func (s *SummaryRow) Name() string {
 // of duels and failed rows are left out of the figures (their errors are counted).
 func Summarize(rows []Row) []SummaryRow {
 	type group struct {
-		s                              SummaryRow
-		iops, mean, p50, p99, cpu, mib []float64
+		s                                    SummaryRow
+		iops, mean, p50, p99, cpu, mib, ip99 []float64
 	}
 	var order []string
 	groups := map[string]*group{}
@@ -84,7 +90,7 @@ func Summarize(rows []Row) []SummaryRow {
 			shown = append(shown, rows[i])
 		}
 	}
-	distinct := Distinct(shown, append(engineSettings(), "background", "duel")...)
+	distinct := Distinct(shown, append(engineSettings(), "background", "duel", "rate")...)
 	for i := range rows {
 		r := &rows[i]
 		if r.Duel != "" {
@@ -101,7 +107,12 @@ func Summarize(rows []Row) []SummaryRow {
 		k := c + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Setup: Describe(r, distinct), Workload: r.Workload, Cache: r.Cache, Background: r.Background, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, config: configs[c], alone: configs[ConfigKey(&noLoad)]}}
+			g = &group{s: SummaryRow{Engine: r.Engine, Variant: Variant(r), Setup: Describe(r, distinct), Workload: r.Workload, Cache: r.Cache, Background: r.Background, BS: r.BS, QD: r.IODepth, Jobs: r.Jobs, Rate: r.Rate, config: configs[c], alone: configs[ConfigKey(&noLoad)]}}
+			if r.Rate > 0 {
+				bare := *r
+				bare.Rate = 0
+				g.s.openConfig = ConfigKey(&bare)
+			}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -112,14 +123,19 @@ func Summarize(rows []Row) []SummaryRow {
 		g.s.Rounds++
 		g.iops, g.mean, g.p50 = append(g.iops, r.IOPS), append(g.mean, r.LatMean), append(g.p50, r.LatP50)
 		g.p99, g.cpu, g.mib = append(g.p99, r.LatP99), append(g.cpu, r.CPUPerOp), append(g.mib, r.MiBs)
+		if v, ok := r.Values["lat_intended_p99_us"]; ok && r.Rate > 0 {
+			g.ip99 = append(g.ip99, v)
+		}
 	}
 	out := make([]SummaryRow, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
 		g.s.IOPS, g.s.LatMean, g.s.LatP50 = spreadOf(g.iops), spreadOf(g.mean), spreadOf(g.p50)
 		g.s.LatP99, g.s.CPUPerOp, g.s.MiBs = spreadOf(g.p99), spreadOf(g.cpu), spreadOf(g.mib)
+		g.s.LatIntendedP99 = spreadOf(g.ip99)
 		out = append(out, g.s)
 	}
+	knees := Knees(rows)
 	ref := ReferenceEngine()
 	slices.SortStableFunc(out, func(a, b SummaryRow) int {
 		if a.config != b.config {
@@ -129,6 +145,14 @@ func Summarize(rows []Row) []SummaryRow {
 	})
 	for i := range out {
 		s := &out[i]
+		if s.Rate > 0 { // the open loop compares knees, over the rates of the configuration
+			s.Knee = kneeOf(knees, s)
+			if s.Knee != nil {
+				s.SyncKnee = s.Knee.Reference(knees)
+			}
+			s.HasSync = s.SyncKnee != nil
+			continue
+		}
 		if s.Engine == ref && s.Background == "" || s.Rounds == 0 {
 			continue
 		}
@@ -145,6 +169,17 @@ func Summarize(rows []Row) []SummaryRow {
 		}
 	}
 	return out
+}
+
+// kneeOf is the knee whose curve s is a point of.
+func kneeOf(knees []Knee, s *SummaryRow) *Knee {
+	for i := range knees {
+		k := &knees[i]
+		if k.Engine == s.Engine && k.Variant == s.Variant && k.config == s.openConfig {
+			return k
+		}
+	}
+	return nil
 }
 
 // overlap reports whether two ranges over rounds overlap.

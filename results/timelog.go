@@ -17,13 +17,18 @@ import (
 // and interval: the run's configuration columns and round (as in the results file), then the
 // interval's end and length in measured time (eviction pauses left out, as elapsed_s), its
 // requests, throughput, latency percentiles over the requests completed in it, the file's
-// residency and the device's reads at its end. A figure not measured is empty.
+// residency and the device's reads at its end, and for an open-loop run (--rate) the
+// intended-time latency's p50 and p99 over the same requests. A figure not measured is empty.
 
 // LogMagic starts the first comment line of a time-series file.
 const LogMagic = "aiobench time series"
 
 // LogColumns are the columns after the configuration columns and round.
-var LogColumns = []string{"t_s", "interval_s", "ops", "iops", "mib_s", "lat_p50_us", "lat_p99_us", "lat_max_us", "resident_pct", "dev_reads"}
+var LogColumns = []string{"t_s", "interval_s", "ops", "iops", "mib_s", "lat_p50_us", "lat_p99_us", "lat_max_us", "resident_pct", "dev_reads",
+	"lat_intended_p50_us", "lat_intended_p99_us"}
+
+// logOptional are LogColumns that files written before them lack.
+var logOptional = map[string]bool{"lat_intended_p50_us": true, "lat_intended_p99_us": true}
 
 // An Interval is what one run did in one interval. Row holds the run's configuration columns
 // and round only.
@@ -35,6 +40,9 @@ type Interval struct {
 	Resident            float64 // percent of the file resident at the end of the interval
 	DevReads            int64   // the device's read I/Os in the interval
 	HasResident, HasDev bool
+	// The intended-time latency's percentiles (µs), for an open-loop run's interval.
+	IntendedP50, IntendedP99 float64
+	HasIntended              bool
 }
 
 // IOPS is the interval's requests per second.
@@ -82,7 +90,8 @@ func WriteLog(w io.Writer, comments []string, ivs []Interval) error {
 		} else {
 			rec = append(rec, "", "", "")
 		}
-		rec = append(rec, known(iv.HasResident, f(iv.Resident)), known(iv.HasDev, strconv.FormatInt(iv.DevReads, 10)))
+		rec = append(rec, known(iv.HasResident, f(iv.Resident)), known(iv.HasDev, strconv.FormatInt(iv.DevReads, 10)),
+			known(iv.HasIntended && iv.Ops > 0, f(iv.IntendedP50)), known(iv.HasIntended && iv.Ops > 0, f(iv.IntendedP99)))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -119,7 +128,7 @@ func ReadLog(r io.Reader, name string) ([]Interval, error) {
 		at[strings.TrimSpace(h)] = i
 	}
 	for _, c := range append([]string{"round"}, LogColumns...) {
-		if _, ok := at[c]; !ok {
+		if _, ok := at[c]; !ok && !logOptional[c] {
 			return nil, &ParseError{File: name, Err: fmt.Errorf("no column %s: not a time-series file", c)}
 		}
 	}
@@ -145,7 +154,11 @@ func ReadLog(r io.Reader, name string) ([]Interval, error) {
 			}
 		}
 		num := func(col string, p *float64, ok *bool) error {
-			s := rec[at[col]]
+			i, has := at[col]
+			if !has {
+				return nil
+			}
+			s := rec[i]
 			if s == "" {
 				return nil
 			}
@@ -163,7 +176,8 @@ func ReadLog(r io.Reader, name string) ([]Interval, error) {
 		var errs []error
 		errs = append(errs, num("round", &round, nil), num("t_s", &iv.End, nil), num("interval_s", &iv.Length, nil), num("ops", &ops, nil),
 			num("lat_p50_us", &iv.P50, nil), num("lat_p99_us", &iv.P99, nil), num("lat_max_us", &iv.Max, nil),
-			num("resident_pct", &iv.Resident, &iv.HasResident), num("dev_reads", &devReads, &iv.HasDev))
+			num("resident_pct", &iv.Resident, &iv.HasResident), num("dev_reads", &devReads, &iv.HasDev),
+			num("lat_intended_p50_us", &iv.IntendedP50, &iv.HasIntended), num("lat_intended_p99_us", &iv.IntendedP99, &iv.HasIntended))
 		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}

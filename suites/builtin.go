@@ -9,6 +9,7 @@ import (
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/results"
 )
 
 // The built-in suites' builders (see the all table in suites.go).
@@ -158,6 +159,42 @@ func defaultSuite(o Options) (*Spec, error) {
 			c := base
 			c.Engine, c.Cache = e, cache
 			s.Arms = append(s.Arms, Arm{Label: e + " " + cache, Config: c})
+		}
+	}
+	return s, nil
+}
+
+// The knee suite's offered rates when --rate gives none: for cold reads, from well under what
+// one synchronous reader reaches to about what this class of disk does at depth (a virtio or
+// NVMe SSD, 60–80k random 4 KiB IOPS); for warm ones, up to about what one thread can issue.
+var (
+	kneeColdRates = []float64{2500, 5000, 10000, 20000, 40000, 60000}
+	kneeWarmRates = []float64{50000, 100000, 200000, 400000}
+)
+
+func knee(o Options) (*Spec, error) {
+	base := o.config(1<<30, 2*time.Second)
+	base.Arrival, base.LatTarget = o.Arrival, o.LatTarget
+	s := &Spec{Name: "knee", Rounds: or(o.Rounds, 1)}
+	for _, cache := range []string{harness.CacheCold, harness.CacheWarm} {
+		rates := o.Rates
+		if len(rates) == 0 {
+			rates = kneeColdRates
+			if cache == harness.CacheWarm {
+				rates = kneeWarmRates
+			}
+		}
+		c := base
+		c.Cache = cache
+		// One queue depth for the whole curve, enough for its highest rate: the engines'
+		// concurrency limit is the same at every point of it.
+		c.IODepth = harness.OpenLoopDepth(slices.Max(rates), c.Jobs, c.BlockSize, c.Size)
+		for _, rate := range rates {
+			for _, e := range o.engines() {
+				a := c
+				a.Engine, a.Rate = e, rate
+				s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %s %s/s", e, cache, results.FormatRate(rate)), Config: a})
+			}
 		}
 	}
 	return s, nil

@@ -2,7 +2,8 @@
 // configuration each), run in rounds with the arms in alternating order (A B, then B A), and the
 // checks that compare arms round by round. syncfirst measures what each asynchronous engine costs
 // the sync path; aiolat draws the aio latency curve; large exercises partial progress with 1 MiB
-// reads; default is the short suite aiobench runs with no flags.
+// reads; knee finds each engine's highest offered rate under a latency target (the open loop);
+// default is the short suite aiobench runs with no flags.
 package suites
 
 import (
@@ -39,6 +40,12 @@ type Options struct {
 	Base        harness.Config
 	// Background is the data file of the syncfirst interference load (file 1 in --dir).
 	Background *workloads.Dataset
+	// Rates are the knee suite's offered rates (reads/s); nil: its own, per cache state.
+	// Arrival and LatTarget set its arrival process and the target its knees are judged
+	// against ("" and 0: harness's defaults).
+	Rates     []float64
+	Arrival   string
+	LatTarget time.Duration
 }
 
 // An Arm is one run configuration of a suite, named for its checks. Plan, when set, is the
@@ -99,6 +106,7 @@ var all = []*Suite{
 	{"syncfirst", "sync-path regression of every async engine (cached 4k reads at QD1 through it vs the sync engine) and interference (sync lat with its cold QD16 load beside)", syncfirst},
 	{"aiolat", "the aio latency curve: cold random 4k reads at iodepth 1, 4, 16 and 32 through every engine", aiolat},
 	{"large", "1 MiB random reads at QD4, cold and partly cached (--resident, default 50%), where partial progress matters", large},
+	{"knee", "the open loop's knee: every engine at rising offered rates (--rate to choose them), cold and warm 4k random reads; per engine the highest rate whose p99 from the intended time stays under --lat-target (default 1 ms)", knee},
 	{"default", "the short suite aiobench runs with no flags: warm and cold 4k random reads at QD1 through every engine", defaultSuite},
 }
 

@@ -91,7 +91,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *help {
 		printUsage(stdout, "aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]",
-			"Compares two builds of aiobench by randomized interleaved trials and exits as gate does (1 on a REGRESSION, 3 on INCONCLUSIVE with --strict). Run flags (--engine, --cache, --size, --runtime, ...) go to both builds. A warm or direct run of one engine and one job is compared block by block, the builds passing a token; anything else by whole trials.", fs)
+			"Compares two builds of aiobench by randomized interleaved trials and exits as gate does (1 on a REGRESSION, 3 on INCONCLUSIVE with --strict). Run flags (--engine, --cache, --size, --runtime, ...) go to both builds. A warm or direct closed-loop run of one engine and one job is compared block by block, the builds passing a token; anything else (an open-loop run, --rate, too) by whole trials.", fs)
 		return errHelp
 	}
 	if *baseBin == "" || *candBin == "" {
@@ -178,7 +178,8 @@ func abSetup(ctx context.Context, runArgs []string, baseBin, candBin, candArgs, 
 	}
 	mode := ab.ModeTrials
 	var arms [2]*harness.Config
-	if c := spec.Arms[0].Config; spec.Name == "run" && len(spec.Arms) == 1 && c.Jobs == 1 && c.Cache != harness.CacheCold {
+	// Blocks are a closed loop's (a duel): an open-loop run (--rate) is compared by whole trials.
+	if c := spec.Arms[0].Config; spec.Name == "run" && len(spec.Arms) == 1 && c.Jobs == 1 && c.Cache != harness.CacheCold && c.Rate == 0 {
 		mode = ab.ModeBlocks
 		for _, m := range metrics {
 			if !slices.Contains(blockMetrics, m.Name) {

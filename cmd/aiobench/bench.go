@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
-	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
@@ -161,9 +159,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			what = "warm-up round (discarded)"
 		} else {
 			rows = append(rows, *r)
-			if h := res.Hist(); len(h.Buckets) > 0 {
-				hists = append(hists, h)
-			}
+			hists = append(hists, res.Hists()...)
 		}
 		bg := ""
 		if r.Background != "" {
@@ -183,7 +179,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	})
 	disp.Close()
-	var jsonFindings []jsonFinding // with --format json, the document goes out last, on every return
+	var jsonFindings []any // with --format json, the document goes out last, on every return
 	if o.format == "json" {
 		defer func() {
 			if len(rows) > 0 {
@@ -252,6 +248,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	findings, verdicts, checkErr := o.checkFindings(spec, measured, threshold, stdout, stderr)
 	jsonFindings = jsonOf(findings, threshold)
+	kneeVerdicts, knees := o.kneeFindings(rows, stdout)
+	verdicts = append(verdicts, kneeVerdicts...)
+	jsonFindings = append(jsonFindings, knees...)
 	if o.report != "" {
 		lines := make([]compare.Line, len(findings))
 		for i, f := range findings {
@@ -266,102 +265,12 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return checkErr
 }
 
-// A jsonFinding is one metric of a suite's check in the JSON document.
-type jsonFinding struct {
-	Check string `json:"check"`
-	compare.JSONLine
-	SyncPath bool   `json:"sync_path,omitempty"`
-	Gated    bool   `json:"gated,omitempty"`
-	Sentence string `json:"sentence,omitempty"` // the check's verdict in words, on its headline metric
-}
-
-func jsonOf(findings []suites.Finding, threshold float64) []jsonFinding {
-	out := []jsonFinding{}
-	for _, f := range findings {
-		out = append(out, jsonFinding{Check: f.Check.Name, JSONLine: f.JSON(), SyncPath: f.Check.SyncPath, Gated: f.Check.Gated,
-			Sentence: strings.TrimPrefix(verdictLine(f, threshold), "verdict: ")})
-	}
-	return out
-}
-
-// writeJSON writes the run's rows and findings as one JSON document (--format json).
-func writeJSON(w io.Writer, comments []string, rows []results.Row, findings []jsonFinding) {
-	doc := results.NewJSONDoc(strings.TrimPrefix(comments[0], results.MagicComment+" "), rows)
-	doc.Command = strings.TrimPrefix(comments[1], "command: ")
-	doc.Machine = strings.TrimPrefix(comments[2], "machine: ")
-	if findings != nil {
-		doc.Findings = findings
-	}
-	if err := doc.Write(w); err != nil {
-		fmt.Fprintf(os.Stderr, "aiobench: write JSON: %v\n", err)
-	}
-}
-
 // planConfig is the configuration a plan holds, nil for no plan.
 func planConfig(p *harness.Plan) *harness.Config {
 	if p == nil {
 		return nil
 	}
 	return &p.Config
-}
-
-// checkFindings prints the suite's comparisons and their verdict sentences, returns them and,
-// with --max-sync-regression, fails on a sync-path regression beyond it.
-func (o *options) checkFindings(spec *suites.Spec, measured *suites.Outcome, threshold float64, stdout, stderr io.Writer) ([]suites.Finding, []string, error) {
-	if len(spec.Checks) == 0 {
-		return nil, nil, nil
-	}
-	findings, err := spec.Evaluate(measured, compare.Options{Threshold: threshold, Alpha: 0.05})
-	if err != nil {
-		return nil, nil, err
-	}
-	w := stdout
-	switch o.format {
-	case "benchfmt":
-		w = stderr // keep stdout readable by benchstat
-	case "json":
-		w = io.Discard // the findings are in the document
-	}
-	lines := make([]compare.Line, len(findings))
-	for i, f := range findings {
-		lines[i] = f.Line
-	}
-	how := fmt.Sprintf("%d measured rounds, signed-rank test", spec.Rounds)
-	switch {
-	case len(measured.Remote) > 0:
-		how = fmt.Sprintf("sync-path checks by duels in %d sessions of fresh processes, signed-rank over sessions; interference by %s", ab.DefaultSessions, how)
-	case len(spec.Duels) > 0:
-		how = "sync-path checks by duel in this process (block bootstrap), interference by " + how
-	}
-	fmt.Fprintf(w, "%s: paired comparisons (%s; threshold %.3g%%):\n", spec.Name, how, 100*threshold)
-	format := "table"
-	if o.format == "markdown" { // the findings too, for the same pull request
-		format = "markdown"
-		fmt.Fprintln(w)
-	}
-	if err := compare.WriteTable(w, lines, format); err != nil {
-		return nil, nil, err
-	}
-	var verdicts []string
-	for _, f := range findings {
-		if v := verdictLine(f, threshold); v != "" {
-			fmt.Fprintln(w, v)
-			verdicts = append(verdicts, strings.TrimPrefix(v, "verdict: "))
-		}
-	}
-	if o.maxSyncRegression < 0 {
-		return findings, verdicts, nil
-	}
-	var regressed []string
-	for _, f := range findings {
-		if f.Check.SyncPath && f.Check.Gated && f.Verdict == compare.Regression {
-			regressed = append(regressed, fmt.Sprintf("%s %s %+.1f%% [%+.1f%%, %+.1f%%]", f.Check.Engine, f.Metric.Name, 100*f.Change, 100*f.Lo, 100*f.Hi))
-		}
-	}
-	if len(regressed) > 0 {
-		return findings, verdicts, fmt.Errorf("sync-path regression beyond %.3g%%: %s", 100*threshold, strings.Join(regressed, "; "))
-	}
-	return findings, verdicts, nil
 }
 
 // printRows prints the results on stdout: with --rounds-table (or a single row) every round and
@@ -389,15 +298,4 @@ func (o *options) printRows(w io.Writer, rows []results.Row) error {
 		return results.WriteSummary(w, rows)
 	}
 	return nil
-}
-
-// verdictLine says one check's answer in a sentence on its headline metric (report.Sentence),
-// "" for its other metrics, which stay in the table.
-func verdictLine(f suites.Finding, threshold float64) string {
-	c := report.Change{Label: f.Label, Metric: f.Metric.Name, Change: f.Change, Lo: f.Lo, Hi: f.Hi,
-		Verdict: string(f.Verdict), SyncPath: f.Check.SyncPath, Note: f.Note}
-	if v := report.Sentence(c, threshold); v != "" {
-		return "verdict: " + v
-	}
-	return ""
 }

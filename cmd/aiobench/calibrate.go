@@ -40,6 +40,9 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("calibrate: --%s is ab's, not calibrate's (calibrate measures IOPS and reports what thresholds make sense)", f)
 		}
 	}
+	if hasFlag(runArgs, "rate") {
+		return usagef("calibrate: --rate: calibrate measures how much IOPS varies, and an open loop's IOPS is its rate; calibrate the closed loop")
+	}
 	if err := checkSamples(*rounds, *sessions, cf.opts.Alpha); err != nil {
 		return err
 	}

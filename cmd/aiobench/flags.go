@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aiobench/aiobench/harness"
 	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/workloads"
 )
@@ -103,5 +105,29 @@ func (o orderValue) Set(v string) error {
 		return err
 	}
 	*o.v = v
+	return nil
+}
+
+// rateList is --rate: one rate of reads per second, or a comma-separated list of them.
+type rateList struct{ v *[]float64 }
+
+func (r rateList) String() string {
+	var b []string
+	for _, x := range *r.v {
+		b = append(b, strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	return strings.Join(b, ",")
+}
+func (r rateList) Type() string { return "rate" }
+func (r rateList) Set(v string) error {
+	var out []float64
+	for _, s := range strings.Split(v, ",") {
+		x, err := harness.ParseRate(s)
+		if err != nil {
+			return err
+		}
+		out = append(out, x)
+	}
+	*r.v = out
 	return nil
 }

@@ -145,6 +145,15 @@ func TestBadInput(t *testing.T) {
 		{"log-interval without log", []string{"--log-interval", "2s"}},
 		{"log would overwrite a user's file", []string{"--log", aFile}},
 		{"gate-engines without a gate", []string{"--suite", "syncfirst", "--gate-engines", "retry"}},
+		{"rate unparsable", []string{"--rate", "fast"}},
+		{"rate 0", []string{"--rate", "0"}},
+		{"rate with ops", []string{"--rate", "10k", "--ops", "100"}},
+		{"rate with a closed-loop suite", []string{"--suite", "syncfirst", "--rate", "10k"}},
+		{"arrival without rate", []string{"--arrival", "uniform"}},
+		{"arrival unknown", []string{"--rate", "1k", "--arrival", "bursty"}},
+		{"lat-target without rate", []string{"--lat-target", "2ms"}},
+		{"lat-target 0", []string{"--rate", "1k", "--lat-target", "0"}},
+		{"a knee suite's own setting", []string{"--suite", "knee", "--cache", "warm"}},
 		{"gate-engines naming an engine the suite does not check", []string{"--suite", "syncfirst", "--max-sync-regression", "5%", "--gate-engines", "sync"}},
 	} {
 		before := listDir(t, dir)

@@ -66,6 +66,9 @@ type options struct {
 	hist       string
 	log        string
 	logEvery   time.Duration
+	rates      []float64
+	arrival    string
+	latTarget  time.Duration
 	report     string
 	interleave string
 	duelBlock  time.Duration
@@ -79,7 +82,7 @@ type options struct {
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
-var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident"}
+var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident", "rate", "arrival"}
 
 func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
@@ -94,12 +97,15 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(newList(&o.engines), "engine", "engines to run, comma-separated or repeated, or all (every available engine but null)")
 	fs.StringVar(&o.workload, "workload", o.workload, "access pattern: "+strings.Join(workloads.Names(), ", "))
 	fs.Var(sizeValue{&o.bs, 512}, "bs", "bytes per request (multiple of 512; e.g. 4k, 64KiB, 1M)")
-	fs.Var(intValue{&o.iodepth, 1}, "iodepth", "requests each job keeps in flight")
+	fs.Var(intValue{&o.iodepth, 1}, "iodepth", "requests each job keeps in flight; with --rate, the most it may (default there: 20 ms of the highest rate's arrivals, 32 to 1024)")
 	fs.Var(intValue{&o.jobs, 1}, "jobs", "jobs, each on its own OS thread, sharing the data file")
 	fs.Var(sizeValue{&o.size, 1}, "size", "bytes of the data file (e.g. 256M, 1G)")
 	fs.Var(durationValue{v: &o.runtime}, "runtime", "measured time per run (e.g. 500ms, 10s, 2m)")
 	fs.Var(intValue{&o.ops, 1}, "ops", "requests per run over all jobs; with --runtime, whichever ends first")
 	fs.Var(durationValue{v: &o.warmup, zeroOK: true, explicit: &o.warmupSet}, "warmup", "unmeasured time before each run (default: a tenth of --runtime, at most 1s; 0 with --ops alone)")
+	fs.Var(rateList{&o.rates}, "rate", "the open loop: reads per second for the whole run, shared out among the jobs (k, M: 40k); a list runs one configuration per rate (10k,20k,40k)")
+	fs.Var(enumValue{&o.arrival, harness.ArrivalModes}, "arrival", "with --rate: how the requests arrive: poisson (exponential gaps) or uniform (equal gaps)")
+	fs.Var(durationValue{v: &o.latTarget}, "lat-target", "with --rate or --suite knee: the p99 latency from the intended time a rate must stay under to count as sustained (the knee) (default 1ms)")
 	fs.Var(enumValue{&o.cache, harness.CacheModes}, "cache", "page-cache state: warm (read in first), cold (evicted first and on every pass), direct (O_DIRECT)")
 	fs.Var(orderValue{&o.random}, "random", "randread's order, a spec: perm (the default), uniform, ... (aiobench workloads lists them all)")
 	fs.Var(enumValue{&o.fadvise, []string{"auto", "none"}}, "fadvise", "auto: the workload's posix_fadvise hint (RANDOM or SEQUENTIAL) for every engine; none: no hint")
@@ -121,12 +127,14 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVarP(&o.roundsTab, "rounds-table", "v", false, "also print every round's row (the CSV always has them) after the summary")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing on stderr but errors: no progress, per-run lines or warnings (stdout still has the results)")
 	fs.StringVar(&o.hist, "hist", "", "also write every run's full latency histogram (bucket bounds and counts) as CSV to this file, for aiobench report's CDFs")
-	fs.StringVar(&o.log, "log", "", "also write every run's time series as CSV to this file: per interval of its measured phase, ops, IOPS, MiB/s, lat p50/p99/max, residency and device reads")
-	fs.Var(durationValue{v: &o.logEvery}, "log-interval", "with --log: the interval's length, in measured time (default 1s)")
+	fs.StringVar(&o.log, "log", "", "also write every run's time series as CSV to this file: per interval of its measured phase, ops, IOPS, MiB/s, lat p50/p99/max, residency and device reads (open loop: p50/p99 from the intended time too)")
+	fs.Var(durationValue{v: &o.logEvery}, "log-interval", "with --log: the interval's length, in measured time")
 	fs.StringVar(&o.report, "report", "", "at the end, write charts and a self-contained index.html to this directory (as aiobench report)")
 	fs.Lookup("warmup").DefValue = ""
 	fs.Lookup("max-sync-regression").DefValue = ""
 	fs.Lookup("resident").DefValue = ""
+	fs.Lookup("arrival").DefValue = ""
+	fs.Lookup("lat-target").DefValue = ""
 	return fs
 }
 

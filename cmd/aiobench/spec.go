@@ -10,6 +10,7 @@ import (
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
 )
@@ -51,6 +52,17 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	if changed("resident") && suiteName != "large" && !(suiteName == "" && o.cache == harness.CacheCold) {
 		return nil, usagef("--resident: only with --cache cold or --suite large")
 	}
+	open := suiteName == "knee" || suiteName == "" && len(o.rates) > 0 // the open loop
+	switch {
+	case changed("rate") && suiteName != "" && suiteName != "knee":
+		return nil, usagef("--rate: the %s suite runs the closed loop (each job keeps its requests in flight); the open loop is --suite knee or a run without --suite", suiteName)
+	case changed("arrival") && !open:
+		return nil, usagef("--arrival: only with --rate or --suite knee (it is how the open loop's requests arrive)")
+	case changed("lat-target") && !open:
+		return nil, usagef("--lat-target: only with --rate or --suite knee (it judges the open loop's latency from the intended time)")
+	case len(o.rates) > 0 && changed("ops"):
+		return nil, usagef("--ops: an open-loop run (--rate) is bounded by --runtime, not by a count (its requests come at their own times)")
+	}
 	var spec *suites.Spec
 	if suiteName != "" {
 		suite, err := suites.Lookup(suiteName)
@@ -60,11 +72,16 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		// A suite sets the shape of its runs itself: a flag it would ignore is refused, not
 		// dropped silently.
 		for _, f := range suiteSets {
-			if changed(f) {
-				return nil, usagef("--%s: the %s suite sets it itself; leave it out, or run without --suite (suites take --engine, --size, --runtime, --warmup, --rounds, --seed, --verify, --fadvise and the engines' settings)", f, suiteName)
+			if changed(f) && !(suiteName == "knee" && (f == "rate" || f == "arrival")) {
+				also := ""
+				if suiteName == "knee" {
+					also = "; knee also --rate, --arrival and --lat-target"
+				}
+				return nil, usagef("--%s: the %s suite sets it itself; leave it out, or run without --suite (suites take --engine, --size, --runtime, --warmup, --rounds, --seed, --verify, --fadvise and the engines' settings%s)", f, suiteName, also)
 			}
 		}
-		so := suites.Options{Base: base, Resident: o.resident, ResidentSet: changed("resident"), Interleave: o.interleave, DuelBlock: o.duelBlock}
+		so := suites.Options{Base: base, Resident: o.resident, ResidentSet: changed("resident"), Interleave: o.interleave, DuelBlock: o.duelBlock,
+			Rates: o.rates, Arrival: o.arrival, LatTarget: o.latTarget}
 		if changed("gate-engines") {
 			so.GateEngines = o.gateEngines
 		}
@@ -107,10 +124,28 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 			return nil, err
 		}
 		spec = &suites.Spec{Name: "run", Rounds: o.rounds}
-		for _, n := range names {
-			c := base
-			c.Engine = n
-			spec.Arms = append(spec.Arms, suites.Arm{Label: n, Config: c})
+		rates := o.rates
+		if len(rates) == 0 {
+			rates = []float64{0} // the closed loop
+		}
+		if len(o.rates) > 0 && !changed("iodepth") {
+			// One queue depth for every rate, enough for the highest: the concurrency limit is
+			// the same at every point of the curve.
+			base.IODepth = harness.OpenLoopDepth(slices.Max(o.rates), base.Jobs, base.BlockSize, base.Size)
+		}
+		for _, rate := range rates {
+			for _, n := range names {
+				c := base
+				c.Engine, c.Rate, c.Arrival = n, rate, o.arrival
+				if rate > 0 {
+					c.LatTarget = o.latTarget
+				}
+				label := n
+				if rate > 0 {
+					label = fmt.Sprintf("%s at %s/s", n, results.FormatRate(rate))
+				}
+				spec.Arms = append(spec.Arms, suites.Arm{Label: label, Config: c})
+			}
 		}
 	}
 	// A setting that only one engine reads is refused when no engine of the run reads it.
@@ -228,7 +263,7 @@ func flagError(err error) error {
 }
 
 // suiteSets are the flags that shape a run which every suite sets itself.
-var suiteSets = []string{"workload", "bs", "iodepth", "jobs", "ops", "cache", "random"}
+var suiteSets = []string{"workload", "bs", "iodepth", "jobs", "ops", "cache", "random", "rate", "arrival"}
 
 func engineList(names []string) ([]string, error) {
 	if len(names) == 1 && names[0] == "all" {

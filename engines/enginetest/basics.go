@@ -6,9 +6,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/workloads"
 	"golang.org/x/sys/unix"
@@ -200,4 +202,57 @@ func kernelRings(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+// ReapUntilBounded checks an engine's TimedReaper: with cold reads in flight, ReapUntil with a
+// deadline 2 ms ahead returns by about then (with what completed), with one already past at
+// once, and it still hands every request back once.
+func ReapUntilBounded(t *testing.T, name string, sets []map[string]string) {
+	Lock(t)
+	ds, err := workloads.Layout(t.TempDir(), 32<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(ds.Path)
+	defer f.Close()
+	fd := int(f.Fd())
+	for _, o := range sets {
+		rd := open(t, name, engines.Config{QueueDepth: 8, Options: o})
+		tr, ok := rd.(engines.TimedReaper)
+		if !ok {
+			t.Fatal("the checker is a TimedReaper")
+		}
+		if _, ok := engines.Ability[engines.TimedReaper](rd.(interface{ Unwrap() engines.Reader }).Unwrap()); !ok {
+			t.Fatalf("%s %s: not a TimedReaper", name, Name(o))
+		}
+		if err := pagecache.Evict(fd, 32<<20); err != nil {
+			t.Fatal(err)
+		}
+		reqs := make([]*engines.Request, 8)
+		for i := range reqs {
+			reqs[i] = &engines.Request{Fd: fd, Offset: int64(i) << 22, Buf: make([]byte, 1<<20), ID: uint64(i)}
+		}
+		if err := rd.Submit(reqs); err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for round := 0; got < len(reqs); round++ {
+			deadline := clock.Now() + int64(2*time.Millisecond)
+			if round == 0 {
+				deadline = clock.Now() - 1 // already past
+			}
+			began := clock.Now()
+			done, err := tr.ReapUntil(nil, len(reqs)-got, deadline)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if late := clock.Now() - max(deadline, began); late > int64(50*time.Millisecond) && len(done) < len(reqs)-got {
+				t.Errorf("%s %s: ReapUntil returned %v after its deadline", name, Name(o), time.Duration(late))
+			}
+			got += len(done)
+			if round > 5000 {
+				t.Fatalf("%s %s: %d of %d completed after %d rounds", name, Name(o), got, len(reqs), round)
+			}
+		}
+	}
 }

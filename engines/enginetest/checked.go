@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
 	"golang.org/x/sys/unix"
 )
 
@@ -79,9 +80,7 @@ func (c *checked) Reap(dst []*engines.Request, min int) ([]*engines.Request, err
 	if !c.enter("Reap") {
 		return dst, fmt.Errorf("enginetest: Reap after Close")
 	}
-	if min < 0 || min > len(c.inflight) {
-		c.fail("contract: Reap(min %d) with %d in flight", min, len(c.inflight))
-	}
+	c.checkMin("Reap", min)
 	from := len(dst)
 	dst, err := c.rd.Reap(dst, min)
 	if err != nil {
@@ -90,7 +89,43 @@ func (c *checked) Reap(dst []*engines.Request, min int) ([]*engines.Request, err
 	if got := len(dst) - from; got < min {
 		c.fail("contract: Reap(min %d) returned %d requests", min, got)
 	}
-	for _, r := range dst[from:] {
+	c.handedBack(dst[from:])
+	return dst, nil
+}
+
+// ReapUntil checks engines.TimedReaper's side of the contract as Reap does, but for the count:
+// it may return fewer than min at its deadline. For an engine without the ability it polls
+// Reap(dst, 0) until then, as the harness would.
+func (c *checked) ReapUntil(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
+	if !c.enter("ReapUntil") {
+		return dst, fmt.Errorf("enginetest: ReapUntil after Close")
+	}
+	c.checkMin("ReapUntil", min)
+	from := len(dst)
+	var err error
+	if tr, ok := c.rd.(engines.TimedReaper); ok {
+		dst, err = tr.ReapUntil(dst, min, deadline)
+	} else {
+		for err == nil && len(dst)-from < min && clock.Now() < deadline {
+			dst, err = c.rd.Reap(dst, 0)
+		}
+	}
+	if err != nil {
+		return dst, err
+	}
+	c.handedBack(dst[from:])
+	return dst, nil
+}
+
+func (c *checked) checkMin(call string, min int) {
+	if min < 0 || min > len(c.inflight) {
+		c.fail("contract: %s(min %d) with %d in flight", call, min, len(c.inflight))
+	}
+}
+
+// handedBack checks the requests an engine handed back and takes them out of flight.
+func (c *checked) handedBack(reqs []*engines.Request) {
+	for _, r := range reqs {
 		if !c.inflight[r] {
 			c.fail("contract: Reap returned request %d, which was not in flight (reaped twice, or never submitted)", r.ID)
 		}
@@ -102,7 +137,6 @@ func (c *checked) Reap(dst []*engines.Request, min int) ([]*engines.Request, err
 			c.fail("contract: request %d completed full with an error (%v)", r.ID, r.Err)
 		}
 	}
-	return dst, nil
 }
 
 func (c *checked) Close() error {

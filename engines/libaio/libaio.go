@@ -14,9 +14,11 @@ package libaio
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/aio"
+	"github.com/aiobench/aiobench/internal/clock"
 	"golang.org/x/sys/unix"
 )
 
@@ -157,6 +159,16 @@ func (r *reader) finish(slot uint32, res int64) {
 
 // Reap hands back completed requests, waiting in io_getevents for as many as it must.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
+	return r.reap(dst, min, math.MaxInt64)
+}
+
+// ReapUntil is Reap that gives up at deadline (engines.TimedReaper): io_getevents with a
+// timeout.
+func (r *reader) ReapUntil(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
+	return r.reap(dst, min, deadline)
+}
+
+func (r *reader) reap(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
 	for polled := false; ; polled = true {
 		if err := r.submit(); err != nil { // remainders of short reads
 			return dst, err
@@ -164,7 +176,23 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 		if len(r.done) >= max(min, 1) || polled && len(r.done) >= min {
 			break
 		}
-		if err := r.wait(max(min-len(r.done), 0)); err != nil {
+		want := max(min-len(r.done), 0)
+		if deadline != math.MaxInt64 {
+			left := deadline - clock.Now()
+			if left <= 0 {
+				break
+			}
+			r.stats.getevents++
+			n, err := r.ctx.GetEventsFor(want, r.evs, left)
+			if err != nil {
+				return dst, fmt.Errorf("libaio: %w", err)
+			}
+			for _, ev := range r.evs[:n] {
+				r.finish(uint32(ev.Data), ev.Res)
+			}
+			continue
+		}
+		if err := r.wait(want); err != nil {
 			return dst, err
 		}
 	}

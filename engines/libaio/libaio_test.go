@@ -56,3 +56,7 @@ func statsOf(rd engines.Reader) engines.Counters {
 	sr, _ := engines.Ability[engines.StatsReader](rd)
 	return sr.Stats()
 }
+
+func TestReapUntilBounded(t *testing.T) {
+	enginetest.ReapUntilBounded(t, "libaio", []map[string]string{{}})
+}

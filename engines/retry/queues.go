@@ -3,6 +3,7 @@ package retry
 import (
 	"sync/atomic"
 
+	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/futex"
 )
 
@@ -49,6 +50,21 @@ func (l *readyList) takeAll() *state {
 		prev, st = st, next
 	}
 	return prev
+}
+
+// sleepUntil is sleep that also returns at deadline (a clock.Now reading).
+func (l *readyList) sleepUntil(deadline int64) {
+	if !l.empty() {
+		return
+	}
+	l.ev.Prepare()
+	if !l.empty() {
+		l.ev.Cancel()
+		return
+	}
+	if !l.ev.SleepUntil(deadline, clock.Now) {
+		l.ev.Cancel()
+	}
 }
 
 // sleep waits until something is pushed (at once if something is there).

@@ -33,6 +33,7 @@ package retry
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"sync"
@@ -291,6 +292,18 @@ func (r *reader) Submit(reqs []*engines.Request) error {
 // Reap hands back completed requests, running the retries of kicked ones on the way; it waits
 // only when fewer than min have completed. With nothing kicked it makes no system call.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
+	return r.reap(dst, min, math.MaxInt64)
+}
+
+// ReapUntil is Reap that gives up at deadline (engines.TimedReaper). With the waiters and the
+// uring notifier its waits are bounded; with reaper, the default, Reap's own blocking read of
+// the oldest armed page is not (the page's I/O is in flight: it returns when that does), so an
+// open-loop run's issuer falls behind by as much, which its behind_p99_us shows.
+func (r *reader) ReapUntil(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
+	return r.reap(dst, min, deadline)
+}
+
+func (r *reader) reap(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
 	got := len(r.inline)
 	dst = append(dst, r.inline...)
 	r.inline = r.inline[:0]
@@ -311,19 +324,27 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 		if !r.ready.empty() {
 			continue
 		}
-		if got >= min {
+		timed := deadline != math.MaxInt64
+		if got >= min || timed && clock.Now() >= deadline {
 			if r.ring != nil {
 				return dst, r.ring.flush(false) // waits armed by retries
 			}
 			return dst, nil
 		}
-		if r.ring != nil && r.ring.pending() > 0 {
+		switch {
+		case r.ring != nil && r.ring.pending() > 0 && timed:
+			if err := r.ring.flushFor(deadline - clock.Now()); err != nil {
+				return dst, err
+			}
+		case r.ring != nil && r.ring.pending() > 0:
 			if err := r.ring.flush(true); err != nil {
 				return dst, err
 			}
-		} else if len(r.local) > 0 {
+		case len(r.local) > 0:
 			r.waitOldest() // NotifyReaper: wait here instead of for a waiter's kick
-		} else {
+		case timed:
+			r.ready.sleepUntil(deadline)
+		default:
 			r.ready.sleep()
 		}
 	}

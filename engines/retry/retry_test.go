@@ -390,3 +390,13 @@ func TestDefaultNotifier(t *testing.T) {
 		rd.Close()
 	}
 }
+
+// retry's waits are bounded with the waiter and the uring notifiers (reaper's own page read is
+// not: its ReapUntil doc says so).
+func TestReapUntilBounded(t *testing.T) {
+	sets := []map[string]string{{"notifier": NotifyWaiters}}
+	if uring.Probe() == nil {
+		sets = append(sets, map[string]string{"notifier": NotifyUring})
+	}
+	enginetest.ReapUntilBounded(t, "retry", sets)
+}

@@ -71,6 +71,12 @@ func (n *ringNotifier) flush(wait bool) error {
 	return n.ring.Submit(w)
 }
 
+// flushFor submits the queued reads and waits at most d ns for one to complete.
+func (n *ringNotifier) flushFor(d int64) error {
+	n.queued = false
+	return n.ring.WaitFor(d)
+}
+
 // deliver kicks the request of every completed read (a failed read fails its request, as a
 // waiter's would) and returns how many it delivered. It makes no system call.
 func (n *ringNotifier) deliver(r *reader) int {

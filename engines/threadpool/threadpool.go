@@ -14,6 +14,7 @@
 package threadpool
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -45,18 +46,23 @@ func (engine) Describe() string {
 // Options declares the engine's one setting (engines.Optioned).
 func (engine) Options() []engines.Option {
 	return []engines.Option{{
-		Name: "threads", Alias: "threads", Kind: "int", Help: "worker threads per job of the threadpool engine (default: iodepth)",
+		Name: "threads", Alias: "threads", Kind: "int", Help: "worker threads per job of the threadpool engine (default: iodepth, at most 64)",
 		Column: "threads", ColumnDoc: "--threads asked for (threadpool), 0 for the engine's default",
 		Parse: engines.IntAtLeast(1), Record: engines.RecordInt,
 	}}
 }
+
+// maxDefaultThreads bounds the default pool: the queue depth, but no more threads than this (an
+// open-loop run's depth may be a thousand, a pool of a thousand threads would measure thread
+// churn, not the design).
+const maxDefaultThreads = 64
 
 // threads is the number of worker threads a Reader opened with cfg keeps.
 func threads(cfg engines.Config) int {
 	if n := engines.Int(cfg.Options["threads"]); n > 0 {
 		return n
 	}
-	return max(cfg.QueueDepth, 1)
+	return min(max(cfg.QueueDepth, 1), maxDefaultThreads)
 }
 
 func (engine) BlockingThreads(cfg engines.Config) int { return threads(cfg) }
@@ -125,10 +131,25 @@ func (r *reader) worker() {
 
 // Reap takes completions from the workers, waiting for the first min.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
+	return r.reap(dst, min, math.MaxInt64)
+}
+
+// ReapUntil is Reap that gives up at deadline (engines.TimedReaper).
+func (r *reader) ReapUntil(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
+	return r.reap(dst, min, deadline)
+}
+
+func (r *reader) reap(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
 	from := len(dst)
 	dst = r.done.Drain(dst)
 	for len(dst)-from < min {
-		req, _ := r.done.Pop() // never closed while requests are in flight
+		var req *engines.Request
+		ok := true
+		if deadline == math.MaxInt64 {
+			req, _ = r.done.Pop() // never closed while requests are in flight
+		} else if req, ok = r.done.PopUntil(deadline); !ok {
+			break // the deadline
+		}
 		dst = r.done.Drain(append(dst, req))
 	}
 	now := clock.Now()

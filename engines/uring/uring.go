@@ -20,9 +20,11 @@ package uring
 import (
 	"errors"
 	"fmt"
+	"math"
 	"unsafe"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/uring"
 	"golang.org/x/sys/unix"
 )
@@ -263,6 +265,16 @@ func (r *reader) enter(wait uint32) error {
 
 // Reap hands back completed requests; it enters the kernel only when fewer than min are ready.
 func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, error) {
+	return r.reap(dst, min, math.MaxInt64)
+}
+
+// ReapUntil is Reap that gives up at deadline (engines.TimedReaper): its waits are bounded by
+// the kernel (IORING_FEAT_EXT_ARG; without it, they are not).
+func (r *reader) ReapUntil(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
+	return r.reap(dst, min, deadline)
+}
+
+func (r *reader) reap(dst []*engines.Request, min int, deadline int64) ([]*engines.Request, error) {
 	for {
 		var err error
 		r.ring.Completions(func(c *uring.CQE) {
@@ -281,6 +293,18 @@ func (r *reader) Reap(dst []*engines.Request, min int) ([]*engines.Request, erro
 		min -= got
 		if min <= 0 && !resubmit {
 			return dst, nil
+		}
+		if deadline != math.MaxInt64 {
+			left := deadline - clock.Now()
+			if left <= 0 {
+				return dst, r.enter(0) // the remainders of short reads go to the kernel
+			}
+			r.stats.enters++
+			r.stats.waits++
+			if err := r.ring.WaitFor(left); err != nil {
+				return dst, err
+			}
+			continue
 		}
 		if err := r.enter(uint32(max(min, 0))); err != nil {
 			return dst, err

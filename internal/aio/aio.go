@@ -86,6 +86,16 @@ func (c *Context) GetEvents(min int, evs []Event) (int, error) {
 	if min == 0 {
 		ts = &unix.Timespec{} // poll
 	}
+	return c.getEvents(min, evs, ts)
+}
+
+// GetEventsFor is GetEvents waiting at most d nanoseconds for min completions.
+func (c *Context) GetEventsFor(min int, evs []Event, d int64) (int, error) {
+	ts := unix.NsecToTimespec(max(d, 0))
+	return c.getEvents(min, evs, &ts)
+}
+
+func (c *Context) getEvents(min int, evs []Event, ts *unix.Timespec) (int, error) {
 	for {
 		n, _, errno := unix.Syscall6(unix.SYS_IO_GETEVENTS, c.id, uintptr(min), uintptr(len(evs)),
 			uintptr(unsafe.Pointer(&evs[0])), uintptr(unsafe.Pointer(ts)), 0)

@@ -41,7 +41,7 @@ var policy = map[string][]string{
 	// Every engine, linked for its registration.
 	"engines/all": {"engines/*"},
 	// The engines' conformance kit, for tests: the contract and real files.
-	"engines/enginetest": {"engines", "pagecache", "workloads"},
+	"engines/enginetest": {"engines", "pagecache", "workloads", "internal/clock"},
 	// The data model on disk: nothing above it but the engines' declarations of their columns.
 	"results": {"engines", "internal/*"},
 	// The run loop: it drives engines over workloads and turns what happened into a row.

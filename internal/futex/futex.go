@@ -30,6 +30,15 @@ func Wait(addr *atomic.Uint32, val uint32) {
 	_, _, _ = syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), waitOp, uintptr(val), 0, 0, 0)
 }
 
+// WaitFor is Wait for at most d nanoseconds (0 or less: it returns at once).
+func WaitFor(addr *atomic.Uint32, val uint32, d int64) {
+	if d <= 0 {
+		return
+	}
+	ts := unix.NsecToTimespec(d)
+	_, _, _ = syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), waitOp, uintptr(val), uintptr(unsafe.Pointer(&ts)), 0, 0)
+}
+
 // Wake wakes up to n threads sleeping in Wait on addr.
 func Wake(addr *atomic.Uint32, n int) {
 	_, _, _ = syscall.RawSyscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), wakeOp, uintptr(n), 0, 0, 0)
@@ -63,6 +72,20 @@ func (e *Event) Sleep() {
 	for e.sleeping.Load() == 1 {
 		Wait(&e.sleeping, 1)
 	}
+}
+
+// SleepUntil is Sleep that also returns when the clock (now, a monotonic reading in ns)
+// reaches deadline; it reports whether a Signal woke it. The caller Cancels a Prepare it did
+// not sleep out.
+func (e *Event) SleepUntil(deadline int64, now func() int64) bool {
+	for e.sleeping.Load() == 1 {
+		left := deadline - now()
+		if left <= 0 {
+			return !e.sleeping.CompareAndSwap(1, 0) // a Signal may have come just now
+		}
+		WaitFor(&e.sleeping, 1, left)
+	}
+	return true
 }
 
 // Signal wakes the consumer if it prepared to sleep; it costs one atomic load otherwise.

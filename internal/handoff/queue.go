@@ -138,6 +138,30 @@ func (q *Queue[T]) Pop() (T, bool) {
 	}
 }
 
+// PopUntil is Pop that gives up when the clock reaches deadline (a clock.Now reading): false
+// then, or once the queue is closed and empty.
+func (q *Queue[T]) PopUntil(deadline int64) (T, bool) {
+	q.poll()
+	var zero T
+	for {
+		q.mu.Lock()
+		if v, ok := q.popLocked(); ok {
+			q.mu.Unlock()
+			return v, true
+		}
+		left := deadline - clock.Now()
+		if q.closed.Load() || left <= 0 {
+			q.mu.Unlock()
+			return zero, false
+		}
+		seq := q.seq.Load()
+		q.sleepers.Add(1)
+		q.mu.Unlock()
+		futex.WaitFor(&q.seq, seq, left)
+		q.sleepers.Add(-1)
+	}
+}
+
 // poll waits up to the queue's spin for an item, if fewer than MaxSpinners already poll.
 func (q *Queue[T]) poll() {
 	if q.spin <= 0 || q.n.Load() != 0 {

@@ -34,6 +34,8 @@ const (
 	enterGetEvents     = 1 << 0
 	enterSQWakeup      = 1 << 1
 	enterSQWait        = 1 << 2
+	enterExtArg        = 1 << 3
+	featExtArg         = 1 << 8
 	sqNeedWakeup       = 1 << 0
 	offSQRing          = 0
 	offCQRing          = 0x8000000
@@ -124,6 +126,15 @@ type Ring struct {
 	cqes           []CQE
 
 	maps [][]byte
+
+	// waitTS and waitArg are WaitFor's timeout and io_uring_getevents_arg: on the heap with the
+	// ring, because the kernel is given waitTS's address as a number (a stack may move).
+	waitTS  unix.Timespec
+	waitArg struct {
+		sigmask        uint64
+		sigmaskSz, pad uint32
+		ts             uint64
+	}
 }
 
 // New sets up a ring. It asks for what fio asks for (COOP_TASKRUN, SINGLE_ISSUER and
@@ -293,6 +304,46 @@ func (r *Ring) Submit(wait uint32) error {
 			continue // a signal (Go's preemption among them); the wait goes on
 		case unix.EAGAIN, unix.EBUSY:
 			// No room for completions in the kernel: the caller reaps first.
+			if r.Ready() > 0 {
+				return nil
+			}
+			continue
+		default:
+			return fmt.Errorf("io_uring_enter: %w", errno)
+		}
+	}
+	return errors.New("io_uring_enter: no progress")
+}
+
+// CanWaitFor reports whether the kernel bounds a wait (IORING_FEAT_EXT_ARG, Linux 5.11).
+func (r *Ring) CanWaitFor() bool { return r.features&featExtArg != 0 && r.flags&SetupSQPoll == 0 }
+
+// WaitFor submits what is queued and waits at most d nanoseconds for one completion (it needs
+// CanWaitFor; without it the wait is unbounded). A wait that times out is no error.
+func (r *Ring) WaitFor(d int64) error {
+	if !r.CanWaitFor() {
+		return r.Submit(1)
+	}
+	ts := unix.NsecToTimespec(max(d, 1))
+	arg := struct {
+		sigmask        uint64
+		sigmaskSz, pad uint32
+		ts             uint64
+	}{ts: uint64(uintptr(unsafe.Pointer(&ts)))}
+	n := r.flush()
+	for range maxEnterIterations {
+		got, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), 1,
+			uintptr(enterGetEvents|enterExtArg), uintptr(unsafe.Pointer(&arg)), unsafe.Sizeof(arg))
+		switch unix.Errno(errno) {
+		case 0, unix.ETIME:
+			if uint32(got) < n && errno == 0 {
+				n -= uint32(got)
+				continue
+			}
+			return nil
+		case unix.EINTR:
+			return nil // the caller checks its clock and waits again
+		case unix.EAGAIN, unix.EBUSY:
 			if r.Ready() > 0 {
 				return nil
 			}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -193,5 +194,25 @@ func TestUnavailableReasons(t *testing.T) {
 		if got := Unavailable(c.errno, c.disabled, c.seccomp).Error(); !bytes.Contains([]byte(got), []byte(c.want)) {
 			t.Errorf("Unavailable(%v, %q, %q) = %q, want it to say %q", c.errno, c.disabled, c.seccomp, got, c.want)
 		}
+	}
+}
+
+// A bounded wait with nothing to complete returns after about its bound, not before and not
+// much after.
+func TestWaitFor(t *testing.T) {
+	r, err := New(Options{Entries: 4})
+	if err != nil {
+		t.Skipf("no io_uring: %v", err)
+	}
+	defer r.Close()
+	if !r.CanWaitFor() {
+		t.Skip("the kernel cannot bound a wait (IORING_FEAT_EXT_ARG)")
+	}
+	began := time.Now()
+	if err := r.WaitFor(int64(20 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took < 15*time.Millisecond || took > 500*time.Millisecond {
+		t.Errorf("a 20 ms wait took %v", took)
 	}
 }
