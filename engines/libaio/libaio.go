@@ -179,9 +179,13 @@ func (r *reader) reap(dst []*engines.Request, min int, deadline int64) ([]*engin
 		want := max(min-len(r.done), 0)
 		if deadline != math.MaxInt64 {
 			left := deadline - clock.Now()
-			if left <= 0 {
+			if left <= 0 && polled {
 				break
 			}
+			// A deadline already past is still one poll (a zero timeout): the completed
+			// requests wait in the kernel's ring until io_getevents collects them, and an
+			// open loop polls with a past deadline whenever its next arrival is near.
+			left = max(left, 0)
 			r.stats.getevents++
 			n, err := r.ctx.GetEventsFor(want, r.evs, left)
 			if err != nil {
