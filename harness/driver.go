@@ -115,6 +115,9 @@ const (
 // returned. It is the hot path of every run: the offset, the Submit and the Reap are written
 // out here rather than called, as the null engine's harness benchmark asks.
 func (d *driver) phase(b bound) (ending, int64, error) {
+	if d.open != nil {
+		return d.openPhase(b) // the open loop's issuer: what is due, when
+	}
 	limit := b.n
 	if limit < 0 {
 		limit = math.MaxInt64
@@ -124,16 +127,6 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 	for {
 		if why == 0 && issued == limit {
 			why = endCount
-		}
-		if d.open != nil { // the open loop's issuer: what is due, when
-			var err error
-			if why, issued, err = d.openStep(b, why, issued); err != nil {
-				return why, issued, err
-			}
-			if why != 0 && d.inflight == 0 {
-				return why, issued, nil
-			}
-			continue
 		}
 		if why == 0 && len(d.free) > 0 {
 			batch := d.batch[:0]
@@ -219,8 +212,8 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 	}
 }
 
-// reapDone accounts for the requests an engine handed back (the open loop's path; the closed
-// loop writes this out in phase).
+// reapDone accounts for the requests an engine handed back, with their latency from the
+// intended time (the open loop's path; the closed loop writes this out in phase).
 func (d *driver) reapDone(done []*engines.Request) {
 	var t int64
 	for _, r := range done {
@@ -231,7 +224,11 @@ func (d *driver) reapDone(done []*engines.Request) {
 			}
 			at = t
 		}
-		d.complete(r, at)
+		if d.complete(r, at) {
+			intended := d.open.intended[r.User]
+			engines.Record(d.latIntended, at-intended)
+			engines.Record(d.behind, d.start[r.User]-intended)
+		}
 		d.free = append(d.free, r)
 	}
 	d.inflight -= len(done)
@@ -277,24 +274,25 @@ func (d *driver) publish(now int64) {
 	d.nextPublish = min(now+livePeriod, d.tl.next)
 }
 
-// complete accounts for one completed request, reaped at t.
-func (d *driver) complete(r *engines.Request, t int64) {
+// complete accounts for one completed request, reaped at t, and reports whether it counted as
+// measured.
+func (d *driver) complete(r *engines.Request, t int64) bool {
 	a := &d.acct
 	a.sinceEvict += int64(r.N) // what the page cache now holds of this job's reads
 	if r.Err != nil || r.N != len(r.Buf) {
 		a.readError(r)
-		return
+		return false
 	}
 	if a.verify && workloads.Verify(r.Buf, a.file, r.Offset, a.mode) >= 0 {
 		a.verifyError(r)
-		return
+		return false
 	}
 	if !a.measuring {
 		a.warmupOps++
-		return
+		return false
 	}
 	if a.deadline > 0 && t > a.deadline {
-		return // finished after the measured phase
+		return false // finished after the measured phase
 	}
 	a.ops++
 	a.bytes += int64(r.N)
@@ -303,11 +301,7 @@ func (d *driver) complete(r *engines.Request, t int64) {
 	engines.Record(a.lat, t-start)
 	engines.Record(a.slat, sub-start)
 	engines.Record(a.clat, t-sub)
-	if d.open != nil {
-		intended := d.open.intended[r.User]
-		engines.Record(a.latIntended, t-intended)
-		engines.Record(a.behind, start-intended)
-	}
+	return true
 }
 
 func (a *acct) readError(r *engines.Request) {
