@@ -27,6 +27,8 @@ type orderKind struct {
 	doc  string
 	// parse validates the argument ("" when the spec has none) and returns the pattern maker.
 	parse func(arg string) (func(PatternConfig) Pattern, error)
+	// dist is the order's distribution over ranks (nil: every block equally likely).
+	dist func(arg string, n uint64) (dist, error)
 }
 
 // noArg is the parse of an order that takes no argument.
@@ -43,13 +45,22 @@ func noArg(name string, f func(PatternConfig) Pattern) func(string) (func(Patter
 var orders = []orderKind{
 	{name: RandomPerm, form: RandomPerm, doc: "every block once per pass, in a seeded permutation shared by the jobs (fio's random map)", parse: noArg(RandomPerm, newPerm)},
 	{name: RandomUniform, form: RandomUniform, doc: "blocks drawn uniformly with replacement (fio's norandommap)", parse: noArg(RandomUniform, newUniform)},
+	{name: "zipf", form: "zipf:θ", doc: "Zipf's law over the blocks, P(rank k) ∝ k^-θ, θ > 0 and θ ≠ 1 (YCSB's 0.99), hot blocks scattered by the seeded permutation", parse: skewedOrder("zipf", parseZipf), dist: parseZipf},
+	{name: "pareto", form: "pareto:h", doc: "fio's pareto: a share h of the accesses to the hottest 1-h of the blocks, 0.5 < h < 1 (0.8: 80/20), scattered likewise", parse: skewedOrder("pareto", parsePareto), dist: parsePareto},
+	{name: "zoned", form: "zoned:A/F,...", doc: "fio's zoned: A% of the accesses to F% of the blocks per zone, each adding up to 100 (zoned:60/10,30/20,10/70), scattered likewise", parse: skewedOrder("zoned", parseZoned), dist: parseZoned},
 }
 
 // An Order is a parsed --random spec.
 type Order struct {
 	Spec string // as given, the row's random column
 	new  func(PatternConfig) Pattern
+	arg  string
+	dist func(arg string, n uint64) (dist, error)
 }
+
+// Skewed says the order draws from a distribution that is not uniform (zipf, pareto, zoned):
+// some blocks are hotter than others.
+func (o *Order) Skewed() bool { return o.dist != nil }
 
 // ParseOrder parses a --random spec ("" is the default, perm). Its error names the accepted
 // forms.
@@ -66,7 +77,7 @@ func ParseOrder(spec string) (*Order, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%q: %v", spec, err)
 		}
-		return &Order{Spec: spec, new: f}, nil
+		return &Order{Spec: spec, new: f, arg: arg, dist: k.dist}, nil
 	}
 	return nil, fmt.Errorf("%q: accepted: %s", spec, strings.Join(OrderForms(), ", "))
 }
