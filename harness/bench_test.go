@@ -48,6 +48,19 @@ func BenchmarkHarnessNullLogged(b *testing.B) {
 	benchEngineWith(b, "null", CacheWarm, func(c *Config) { c.Log, c.LogInterval = &TimeLog{}, 100*time.Millisecond })
 }
 
+// BenchmarkHarnessNullZipf is the null engine on a warm file in zipf:0.99 order, its requests
+// classified by sampled mincore; BenchmarkHarnessNullZipfUnclassified the same without: the
+// ratio of their ns/req is what the sampled classification costs (the target: at most 1%).
+func BenchmarkHarnessNullZipf(b *testing.B) {
+	benchEngineWith(b, "null", CacheWarm, func(c *Config) { c.Random = "zipf:0.99" })
+}
+
+func BenchmarkHarnessNullZipfUnclassified(b *testing.B) {
+	noClasses = true
+	defer func() { noClasses = false }()
+	benchEngineWith(b, "null", CacheWarm, func(c *Config) { c.Random = "zipf:0.99" })
+}
+
 // BenchmarkHarnessSyncWarm is 4 KiB random reads through the sync engine on a warm file.
 func BenchmarkHarnessSyncWarm(b *testing.B) {
 	benchEngine(b, "sync", CacheWarm)

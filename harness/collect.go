@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math"
+	"os"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aiobench/aiobench/engines"
@@ -53,6 +54,24 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 			m.Admitted += o.admitted
 			m.Unissued += int64(o.n)
 		}
+		if c := d.cacct; c != nil {
+			if m.Classes == nil {
+				m.Classes = &results.Classes{Mode: c.mode, LatHit: newHist(), LatMiss: newHist()}
+				if c.latIntendedHit != nil {
+					m.Classes.LatIntendedHit, m.Classes.LatIntendedMiss = newHist(), newHist()
+				}
+			}
+			k := m.Classes
+			k.Hits += c.hits
+			k.Misses += c.misses
+			k.Partials += c.partials
+			k.LatHit.Merge(c.latHit)
+			k.LatMiss.Merge(c.latMiss)
+			if c.latIntendedHit != nil {
+				k.LatIntendedHit.Merge(c.latIntendedHit)
+				k.LatIntendedMiss.Merge(c.latIntendedMiss)
+			}
+		}
 	}
 	if !s.measuring.Load() {
 		return // stopped before the measured phase began: nothing was measured
@@ -78,6 +97,27 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 		m.Dev = &results.DevCounters{Name: s.dev.Name, Reads: d.Reads, ReadBytes: d.ReadSectors * 512,
 			BusyNS: int64(d.IOTicks), QueueNS: int64(d.QueueTime), WallNS: s.endAt - s.measureStart - s.paused}
 	}
+	res.Warnings = append(res.Warnings, classWarnings(s.cfg, m)...)
+}
+
+// classWarnings cross-check the classes against the device: the pages the device read per
+// request should be the misses' share of the pages a request reads (partial requests counted
+// by half), within 0.05 of a request's pages. More says the classes missed reads (another
+// reader of the device, readahead); fewer that "misses" were served from the cache.
+func classWarnings(cfg *Config, m *results.Measurement) []string {
+	c := m.Classes
+	if c == nil || m.Dev == nil || m.Ops == 0 || c.Classified() == 0 {
+		return nil
+	}
+	page := float64(os.Getpagesize())
+	pages := math.Ceil(float64(cfg.BlockSize) / page)
+	got := float64(m.Dev.ReadBytes) / page / float64(m.Ops)
+	want := c.MissShare() * pages
+	if math.Abs(got-want) <= 0.05*pages {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s: the device read %.2f pages per request where the classes (%.1f%% misses of %.0f pages) say %.2f: the hit and miss figures may not be what they say (another reader of the device, readahead?)",
+		cfg.Engine, got, 100*c.MissShare(), pages, want)}
 }
 
 // cacheWarnings say where the file's cache state departed from the one asked for: when timing

@@ -51,6 +51,12 @@ type driver struct {
 	open   *arrivals
 	inline bool
 	timed  engines.TimedReaper
+
+	// The classifier of a partly cached run (classify.go), each request's class by User, and
+	// the measured requests' figures per class; nil when the run's requests have no classes.
+	cls   *classifier
+	class []byte
+	cacct *classAcct
 }
 
 // acct is what the driver counts of completed requests.
@@ -149,6 +155,9 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 				r.Offset, r.ID = off, d.nextID
 				d.nextID++
 				r.Reset()
+				if d.cls != nil {
+					d.class[r.User] = d.cls.classify(off, len(r.Buf))
+				}
 				batch = append(batch, r)
 				issued++
 			}
@@ -301,6 +310,13 @@ func (d *driver) complete(r *engines.Request, t int64) bool {
 	engines.Record(a.lat, t-start)
 	engines.Record(a.slat, sub-start)
 	engines.Record(a.clat, t-sub)
+	if d.cacct != nil {
+		intended := int64(-1)
+		if d.open != nil {
+			intended = t - d.open.intended[r.User]
+		}
+		d.cacct.count(d.class[r.User], t-start, intended)
+	}
 	return true
 }
 

@@ -58,10 +58,22 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 	// Request IDs, unique in the run, name requests in traces.
 	j.d = newDriver(cfg.IODepth, cfg.BlockSize, j.mem, j.fd, pattern, uint64(index)<<40)
 	j.d.verify, j.d.file, j.d.mode, j.d.live, j.d.tl.log = verify, ds.Index, cfg.Verify, cfg.Live, shared.log
+	if j.d.cls, err = newClassifier(cfg, j.fd, index); err != nil {
+		j.release()
+		return nil, fmt.Errorf("job %d: classify requests: %w", index, err)
+	}
+	if j.d.cls != nil {
+		j.d.class = make([]byte, cfg.IODepth)
+		j.d.cacct = newClassAcct(j.d.cls.mode, cfg.Rate > 0)
+	}
 	return j, nil
 }
 
 func (j *job) release() {
+	if j.d != nil {
+		_ = j.d.cls.close()
+		j.d.cls = nil
+	}
 	if j.mem != nil {
 		_ = unix.Munmap(j.mem)
 		j.mem = nil

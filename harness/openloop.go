@@ -282,6 +282,9 @@ func (d *driver) openStep(b bound, why ending, issued int64) (ending, int64, err
 			r.Offset, r.ID = off, d.nextID
 			d.nextID++
 			r.Reset()
+			if d.cls != nil {
+				d.class[r.User] = d.cls.classify(off, len(r.Buf))
+			}
 			o.intended[r.User] = o.pop()
 			batch = append(batch, r)
 			issued++

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -209,25 +208,17 @@ func startBackground(ctx context.Context, bg *Background, m *results.Measurement
 // an offset drawn from seed, so that some reads find their head cached, some their middle, some
 // their tail.
 func warmScattered(fd int, size int64, share float64, seed uint64) error {
-	const block = 1 << 20
 	if err := pagecache.Advise(fd, pagecache.AdviceRandom); err != nil { // no readahead beyond the ranges
 		return err
 	}
 	defer pagecache.Advise(fd, pagecache.AdviceNormal)
-	rng := rand.New(rand.NewPCG(seed, 0x7e5))
-	buf := make([]byte, block)
-	for b := int64(0); b < size; b += block {
-		n := min(block, size-b)
-		l := int64(share*float64(n)) &^ 4095
-		if l == 0 {
-			continue
-		}
-		off := b + rng.Int64N((n-l)/4096+1)*4096
-		if _, err := unix.Pread(fd, buf[:l], off); err != nil {
+	buf := make([]byte, 1<<20)
+	return scattered(size, share, seed, func(off, n int64) error {
+		if _, err := unix.Pread(fd, buf[:n], off); err != nil {
 			return fmt.Errorf("read at %d: %w", off, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // prepareCache puts the file in the asked-for state for the warm-up; the gate puts it back in

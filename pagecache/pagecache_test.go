@@ -54,3 +54,30 @@ func TestStates(t *testing.T) {
 		t.Error("Advice names")
 	}
 }
+
+// BenchmarkMappingPages is one mincore(2) of a 4 KiB range: what the sampled classifier pays
+// per sampled request.
+func BenchmarkMappingPages(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "f")
+	if err := os.WriteFile(path, make([]byte, 8<<20), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	m, err := Map(int(f.Fd()), 8<<20, 4096)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	b.ReportAllocs()
+	var off int64
+	for b.Loop() {
+		if _, _, err := m.Pages(off, 4096); err != nil {
+			b.Fatal(err)
+		}
+		off = (off + 1<<20 + 4096) % (8 << 20)
+	}
+}

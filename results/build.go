@@ -77,7 +77,40 @@ type Measurement struct {
 	OfferedIOPS         float64
 	BacklogMax, Dropped int64
 	Admitted, Unissued  int64
+
+	// Classes are the per-class figures of a partly cached run; nil when it was not
+	// classified (harness: classify.go).
+	Classes *Classes
 }
+
+// Classes counts a run's classified requests and keeps their latencies per class.
+type Classes struct {
+	Mode                            string // resident or sampled
+	Hits, Misses, Partials          int64
+	LatHit, LatMiss                 *hdrhistogram.Histogram
+	LatIntendedHit, LatIntendedMiss *hdrhistogram.Histogram // the open loop's; nil otherwise
+}
+
+// Classified is how many requests have a class.
+func (c *Classes) Classified() int64 { return c.Hits + c.Misses + c.Partials }
+
+// HitShare is the hits' share of the classified requests (0–1).
+func (c *Classes) HitShare() float64 { return float64(c.Hits) / float64(max(c.Classified(), 1)) }
+
+// MissShare is the misses' share, partial requests counted by half.
+func (c *Classes) MissShare() float64 {
+	return (float64(c.Misses) + float64(c.Partials)/2) / float64(max(c.Classified(), 1))
+}
+
+// classified says the run's requests were classified and some were; hitsKnown and missesKnown
+// that there are latencies of that class.
+func classified(m *Measurement) bool {
+	return m.Classes != nil && m.completed() && m.Classes.Classified() > 0
+}
+func hitsKnown(m *Measurement) bool   { return classified(m) && m.Classes.Hits > 0 }
+func missesKnown(m *Measurement) bool { return classified(m) && m.Classes.Misses > 0 }
+func openHits(m *Measurement) bool    { return hitsKnown(m) && m.Classes.LatIntendedHit != nil }
+func openMisses(m *Measurement) bool  { return missesKnown(m) && m.Classes.LatIntendedMiss != nil }
 
 // DevCounters are the block device's own counters over the measured phase.
 type DevCounters struct {

@@ -96,6 +96,9 @@ type Row struct {
 	// Rate and Arrival set up an open-loop run (reads per second asked, the arrival process).
 	Rate    float64
 	Arrival string
+	// ClassMode is how requests were classified hit or miss: resident (known in advance),
+	// sampled (mincore on a sample), empty (not classified).
+	ClassMode string
 	// LatTarget (µs) is the latency from the intended time an open-loop row's knee is judged
 	// against (Knees); 0 for the closed loop.
 	LatTarget float64

@@ -81,6 +81,28 @@ var static = []Column{
 	metricValue("behind_p99_us", "µs", "99th percentile of how far behind its intended time a request was submitted: the issuer's own error at a rate the engine sustains, the queue for a slot beyond it (the open loop)", func(m *Measurement) float64 { return pct(m.Behind, 99) }).lower().when(openCompleted),
 	metricValue("backlog_max", "", "the most requests due and waiting for a slot at once (--iodepth in flight): the open loop's queue; arrivals beyond 65536 a job are dropped", func(m *Measurement) float64 { return float64(m.BacklogMax) }).lower().when(open),
 	metricValue("dropped", "", "arrivals dropped because the open loop's queue was full: the engine did not keep up", func(m *Measurement) float64 { return float64(m.Dropped) }).lower().when(open),
+	// Hits and misses apart (a partly cached run: --resident, a skewed --random order).
+	measured("class_mode", "", "how requests were classified hit or miss: resident (cold --resident in perm order: the harness knows which pages it made resident, a bit per page), sampled (mincore on a seeded sample of requests just before Submit, as often as keeps its cost under 1% of the run's time), empty (not classified: all hits or all misses)", func(r *Row) *string { return &r.ClassMode }, func(m *Measurement) string {
+		if m.Classes == nil {
+			return ""
+		}
+		return m.Classes.Mode
+	}),
+	metricValue("classified", "", "requests of the measured phase given a class (all of them with class_mode resident)", func(m *Measurement) float64 { return float64(m.Classes.Classified()) }).when(classified),
+	metricValue("hit_pct", "%", "share of the classified requests whose every page was resident when it was chosen (a hit), measured", func(m *Measurement) float64 { return 100 * m.Classes.HitShare() }).when(classified),
+	metricValue("partial_pct", "%", "share of the classified requests with some pages resident and some not (a multi-page read; in neither class's latencies)", func(m *Measurement) float64 {
+		return 100 * float64(m.Classes.Partials) / float64(m.Classes.Classified())
+	}).when(classified),
+	metricValue("lat_hit_p50_us", "µs", "median lat (from submission) of the hits", func(m *Measurement) float64 { return pct(m.Classes.LatHit, 50) }).lower().when(hitsKnown),
+	metricValue("lat_hit_p99_us", "µs", "99th percentile of the same", func(m *Measurement) float64 { return pct(m.Classes.LatHit, 99) }).lower().when(hitsKnown),
+	metricValue("lat_hit_p999_us", "µs", "99.9th percentile of the same", func(m *Measurement) float64 { return pct(m.Classes.LatHit, 99.9) }).lower().when(hitsKnown),
+	metricValue("lat_miss_p50_us", "µs", "median lat (from submission) of the misses", func(m *Measurement) float64 { return pct(m.Classes.LatMiss, 50) }).lower().when(missesKnown),
+	metricValue("lat_miss_p99_us", "µs", "99th percentile of the same", func(m *Measurement) float64 { return pct(m.Classes.LatMiss, 99) }).lower().when(missesKnown),
+	metricValue("lat_miss_p999_us", "µs", "99.9th percentile of the same", func(m *Measurement) float64 { return pct(m.Classes.LatMiss, 99.9) }).lower().when(missesKnown),
+	metricValue("lat_intended_hit_p50_us", "µs", "median latency from the intended time of the hits (the open loop)", func(m *Measurement) float64 { return pct(m.Classes.LatIntendedHit, 50) }).lower().when(openHits),
+	metricValue("lat_intended_hit_p99_us", "µs", "99th percentile of the same", func(m *Measurement) float64 { return pct(m.Classes.LatIntendedHit, 99) }).lower().when(openHits),
+	metricValue("lat_intended_miss_p50_us", "µs", "median latency from the intended time of the misses (the open loop)", func(m *Measurement) float64 { return pct(m.Classes.LatIntendedMiss, 50) }).lower().when(openMisses),
+	metricValue("lat_intended_miss_p99_us", "µs", "99th percentile of the same", func(m *Measurement) float64 { return pct(m.Classes.LatIntendedMiss, 99) }).lower().when(openMisses),
 	label("duel", "", "the duel this row is an arm of (syncfirst's \"retry-vs-sync\", ab's \"ab\"); empty for an ordinary run. Rows of a duel never match rows of runs", func(r *Row) *string { return &r.Duel }, func(l *Labels) string { return l.Duel }).config(),
 }
 

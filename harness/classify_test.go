@@ -1,0 +1,99 @@
+package harness
+
+import (
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aiobench/aiobench/pagecache"
+)
+
+// The bitmap is what warmScattered makes resident: after a cold eviction and the scattered
+// warm-up, every page's bit says whether mincore finds it resident.
+func TestResidentBitmapIsTheCache(t *testing.T) {
+	const size = 16 << 20
+	ds := layout(t, size)
+	f, err := os.Open(ds.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	page := os.Getpagesize()
+	for _, share := range []float64{0.1, 0.5, 0.9} {
+		if err := pagecache.Evict(fd, size); err != nil {
+			t.Fatal(err)
+		}
+		if err := warmScattered(fd, size, share, 42); err != nil {
+			t.Fatal(err)
+		}
+		bits := residentBitmap(size, share, 42, page)
+		m, err := pagecache.Map(fd, size, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong := 0
+		for p := int64(0); p < size/int64(page); p++ {
+			res, _, err := m.Pages(p*int64(page), page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := int(bits[p>>6] >> (p & 63) & 1); res != want {
+				wrong++
+			}
+		}
+		m.Close()
+		if wrong > 0 {
+			t.Errorf("share %.1f: %d pages where the bitmap and mincore differ", share, wrong)
+		}
+	}
+}
+
+// A partly cached run's requests are classified: with --resident in perm order every request
+// (class_mode resident), and its hit share is the resident share within a point, the classes'
+// histograms holding every classified request; in a skewed order a sample of them (sampled).
+// A warm run in perm order and a direct one have no classes.
+func TestClassesInRows(t *testing.T) {
+	ds := layout(t, 16<<20)
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		mode string
+		hit  float64 // expected hit_pct; < 0: not checked
+	}{
+		{"resident 30%", Config{Engine: "sync", Cache: CacheCold, Resident: 0.3}, classModeBitmap, 30},
+		{"resident 90% QD8", Config{Engine: "sync", Cache: CacheCold, Resident: 0.9, IODepth: 8}, classModeBitmap, 90},
+		{"64k resident 50%", Config{Engine: "sync", Cache: CacheCold, Resident: 0.5, BlockSize: 64 << 10}, classModeBitmap, -1},
+		{"zipf warm", Config{Engine: "sync", Cache: CacheWarm, Random: "zipf:0.99"}, classModeSampled, 100},
+		{"uniform resident", Config{Engine: "sync", Cache: CacheCold, Resident: 0.5, Random: "uniform"}, classModeSampled, -1},
+		{"warm perm", Config{Engine: "sync", Cache: CacheWarm}, "", -1},
+		{"direct", Config{Engine: "sync", Cache: CacheDirect}, "", -1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Runtime = 300 * time.Millisecond
+			res := run(t, c.cfg, ds)
+			r := &res.Row
+			if r.ClassMode != c.mode {
+				t.Fatalf("class_mode %q, want %q", r.ClassMode, c.mode)
+			}
+			if c.mode == "" {
+				if _, ok := r.Values["hit_pct"]; ok {
+					t.Errorf("hit_pct %v in a row without classes", r.Values["hit_pct"])
+				}
+				return
+			}
+			classified := value(t, r, "classified")
+			if c.mode == classModeBitmap && classified != float64(r.Ops) {
+				t.Errorf("classified %v of %d requests", classified, r.Ops)
+			}
+			if c.mode == classModeSampled && !(classified > 0 && classified < float64(r.Ops)) {
+				t.Errorf("sampled %v of %d requests", classified, r.Ops)
+			}
+			if hit := value(t, r, "hit_pct"); c.hit >= 0 && math.Abs(hit-c.hit) > 1 && !(c.mode == classModeSampled && math.Abs(hit-c.hit) <= 5) {
+				t.Errorf("hit_pct %.2f, want %.0f", hit, c.hit)
+			}
+			t.Logf("%s: %v classified of %d, hit %.2f%%, partial %v%%", c.name, classified, r.Ops, r.Values["hit_pct"], r.Values["partial_pct"])
+		})
+	}
+}
