@@ -151,6 +151,36 @@ func large(o Options) (*Spec, error) {
 	return s, nil
 }
 
+// mixedRate is the mixed suite's offered rate for its open-loop runs: below every engine's cold
+// knee here at half misses (the knee suite's cold knees were 5k–40k reads/s).
+const mixedRate = 5000
+
+// mixed is the cached read inside a mixed load: a cold 1 GiB file with 50, 90 and 99% of it
+// resident (in perm order, so every request's class is known: class_mode resident), every
+// engine, the closed loop at QD1 and QD16 and the open loop at mixedRate; the rows' hit and
+// miss latencies are the answer.
+func mixed(o Options) (*Spec, error) {
+	base := o.config(1<<30, 2*time.Second)
+	base.Cache = harness.CacheCold
+	s := &Spec{Name: "mixed", Rounds: or(o.Rounds, 1)}
+	for _, share := range []float64{0.5, 0.9, 0.99} {
+		for _, qd := range []int{1, 16} {
+			for _, e := range o.engines() {
+				c := base
+				c.Engine, c.Resident, c.IODepth = e, share, qd
+				s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %.0f%% resident QD%d", e, 100*share, qd), Config: c})
+			}
+		}
+		for _, e := range o.engines() {
+			c := base
+			c.Engine, c.Resident, c.Rate = e, share, mixedRate
+			c.IODepth = harness.OpenLoopDepth(mixedRate, c.Jobs, c.BlockSize, c.Size)
+			s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %.0f%% resident %s/s", e, 100*share, results.FormatRate(mixedRate)), Config: c})
+		}
+	}
+	return s, nil
+}
+
 func defaultSuite(o Options) (*Spec, error) {
 	base := o.config(256<<20, 3*time.Second) // about a minute with four engines
 	s := &Spec{Name: "default", Rounds: or(o.Rounds, 2)}

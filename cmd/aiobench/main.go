@@ -15,8 +15,10 @@ import (
 	"syscall"
 
 	"github.com/aiobench/aiobench/engines"
+	"github.com/aiobench/aiobench/internal/units"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
+	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
 	// The engines aiobench ships; each registers itself.
@@ -209,8 +211,15 @@ func listSuites(args []string, w io.Writer) error {
 
 func listWorkloads(args []string, w io.Writer) error {
 	if isHelp(args) {
-		fmt.Fprintln(w, "Usage: aiobench workloads\n\nLists the workloads (--workload NAME) and randread's orders (--random SPEC).")
+		fmt.Fprintln(w, "Usage: aiobench workloads\n       aiobench workloads --random SPEC --cache-size SIZE [--size S] [--bs B]\n\n"+
+			"Lists the workloads (--workload NAME) and randread's orders (--random SPEC).\n"+
+			"With --random and --cache-size: the hit ratio a cache of that size would give\n"+
+			"the order over a file of --size (default 1G) in blocks of --bs (default 4k):\n"+
+			"ideal (holding the hottest blocks) and LRU (Che's approximation).")
 		return errHelp
+	}
+	if len(args) > 0 {
+		return cacheModel(args, w)
 	}
 	err := listDocs("workloads", args, w, workloads.Names(), func(n string) string {
 		wl, _ := workloads.Lookup(n)
@@ -222,7 +231,7 @@ func listWorkloads(args []string, w io.Writer) error {
 	fmt.Fprintln(w, "\nrandread's orders (--random SPEC):")
 	for _, d := range workloads.OrderDocs() {
 		form, doc, _ := strings.Cut(d, ": ")
-		fmt.Fprintf(w, "  %-10s %s\n", form, doc)
+		fmt.Fprintf(w, "  %-14s %s\n", form, doc)
 	}
 	return nil
 }
@@ -236,5 +245,44 @@ func listDocs(cmd string, args []string, w io.Writer, names []string, doc func(s
 	for _, name := range names {
 		fmt.Fprintf(w, "%-10s %s\n", name, doc(name))
 	}
+	return nil
+}
+
+// cacheModel is `aiobench workloads --random SPEC --cache-size SIZE`: what a cache of that size
+// makes of the order (workloads.Order.HitRatios).
+func cacheModel(args []string, w io.Writer) error {
+	fs := pflag.NewFlagSet("workloads", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	spec := fs.String("random", "", "randread's order")
+	cache := fs.String("cache-size", "", "the cache's size")
+	size := fs.String("size", "1G", "the file's size")
+	bs := fs.String("bs", "4k", "the block size")
+	if err := fs.Parse(args); err != nil {
+		return usagef("workloads: %v (accepted: --random SPEC --cache-size SIZE [--size SIZE] [--bs BS])", err)
+	}
+	if *spec == "" || *cache == "" {
+		return usagef("workloads: --random and --cache-size go together (e.g. aiobench workloads --random zipf:0.99 --cache-size 256M)")
+	}
+	o, err := workloads.ParseOrder(*spec)
+	if err != nil {
+		return usagef("workloads: --random %v", err)
+	}
+	var n [3]int64
+	for i, v := range []struct{ name, s string }{{"--cache-size", *cache}, {"--size", *size}, {"--bs", *bs}} {
+		if n[i], err = units.ParseSize(v.s); err != nil || n[i] <= 0 {
+			return usagef("workloads: %s %q is not a size above 0 (e.g. 256M, 1G, 4k)", v.name, v.s)
+		}
+	}
+	blocks, cached := n[1]/n[2], n[0]/n[2]
+	if blocks < 1 {
+		return usagef("workloads: --size %s holds no block of --bs %s", *size, *bs)
+	}
+	ideal, lru, err := o.HitRatios(blocks, cached)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s over %s (%d blocks of %s), a cache of %s (%d blocks):\n", *spec, *size, blocks, *bs, *cache, min(cached, blocks))
+	fmt.Fprintf(w, "  ideal (the hottest blocks cached): %.1f%% hits\n", 100*ideal)
+	fmt.Fprintf(w, "  LRU (Che's approximation):         %.1f%% hits\n", 100*lru)
 	return nil
 }
