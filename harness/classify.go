@@ -78,7 +78,7 @@ func newClassifier(cfg *Config, fd int, job int) (*classifier, error) {
 	}
 	page := os.Getpagesize()
 	order, _ := workloads.ParseOrder(cfg.Random)
-	skewed := cfg.Workload == "randread" && order != nil && order.Skewed()
+	skewed := skewedOrder(cfg)
 	perm := cfg.Workload == "randread" && (order == nil || order.Spec == workloads.RandomPerm)
 	switch {
 	case cfg.Cache == CacheDirect:
@@ -164,8 +164,12 @@ func (c *classifier) close() error {
 
 // classAcct is what the driver counts per class in the measured phase.
 type classAcct struct {
-	mode                            string
-	hits, misses, partials          int64
+	mode                   string
+	hits, misses, partials int64
+	// The halves of the measured phase (a run bounded by time): mid is the clock reading
+	// between them, 0 when unknown; halves[h] counts each half's classified requests and hits.
+	mid                             int64
+	halves                          [2]classCounts
 	latHit, latMiss                 *hdrhistogram.Histogram
 	latIntendedHit, latIntendedMiss *hdrhistogram.Histogram // the open loop's
 }
@@ -180,7 +184,17 @@ func newClassAcct(mode string, open bool) *classAcct {
 
 // count adds one measured request of class k with its latency (and, open loop, its latency
 // from the intended time; -1 otherwise).
-func (a *classAcct) count(k byte, lat, intended int64) {
+func (a *classAcct) count(k byte, t, lat, intended int64) {
+	if k != classNone && a.mid > 0 {
+		h := &a.halves[0]
+		if t >= a.mid {
+			h = &a.halves[1]
+		}
+		h.classified++
+		if k == classHit {
+			h.hits++
+		}
+	}
 	switch k {
 	case classHit:
 		a.hits++
@@ -230,4 +244,16 @@ func residentBitmap(size int64, share float64, seed uint64, page int) []uint64 {
 		return nil
 	})
 	return b
+}
+
+// skewedOrder says the run reads in a skewed order (zipf, pareto, zoned). Its cold runs are
+// evicted when timing starts and never again: a pass over the file means nothing to draws that
+// come back to the hot blocks, and the cache filling with them as the run goes is what such a
+// run measures (hit_pct, and in the time series hit_pct per interval).
+func skewedOrder(cfg *Config) bool {
+	if cfg.Workload != "randread" {
+		return false
+	}
+	o, err := workloads.ParseOrder(cfg.Random)
+	return err == nil && o.Skewed()
 }

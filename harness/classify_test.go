@@ -3,9 +3,11 @@ package harness
 import (
 	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aiobench/aiobench/internal/memcg"
 	"github.com/aiobench/aiobench/pagecache"
 )
 
@@ -96,4 +98,29 @@ func TestClassesInRows(t *testing.T) {
 			t.Logf("%s: %v classified of %d, hit %.2f%%, partial %v%%", c.name, classified, r.Ops, r.Values["hit_pct"], r.Values["partial_pct"])
 		})
 	}
+}
+
+// Under --cache-limit the kernel's reclaim sets the hit ratio: a warm file in zipf order keeps
+// no more of the file than the limit, the row records the limit, and the cgroup is gone after.
+func TestCacheLimit(t *testing.T) {
+	if _, err := memcg.Check(); err != nil {
+		t.Skipf("no memory cgroup here: %v", err)
+	}
+	const size, limit = 64 << 20, 16 << 20
+	ds := layout(t, size)
+	res := run(t, Config{Engine: "sync", Cache: CacheWarm, Random: "zipf:0.99", CacheLimit: limit, Runtime: 300 * time.Millisecond}, ds)
+	r := &res.Row
+	if r.CacheLimit != limit {
+		t.Errorf("cache_limit %d, want %d", r.CacheLimit, limit)
+	}
+	if got := r.ResidentEnd / 100 * size; got > limit {
+		t.Errorf("%.1f MiB resident at the end under a %d MiB limit", got/(1<<20), limit>>20)
+	}
+	if hit := value(t, r, "hit_pct"); hit >= 100 {
+		t.Errorf("hit_pct %v: a quarter of the file cannot hold every read", hit)
+	}
+	if own, _ := os.ReadFile("/proc/self/cgroup"); strings.Contains(string(own), "aiobench-") {
+		t.Errorf("still in the run's cgroup: %s", own)
+	}
+	t.Logf("resident %.1f%%, hit %.1f%%, warnings %q", r.ResidentEnd, r.Values["hit_pct"], res.Warnings)
 }

@@ -65,6 +65,10 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 			k.Hits += c.hits
 			k.Misses += c.misses
 			k.Partials += c.partials
+			for h := range c.halves {
+				k.Halves[h].Hits += c.halves[h].hits
+				k.Halves[h].Classified += c.halves[h].classified
+			}
 			k.LatHit.Merge(c.latHit)
 			k.LatMiss.Merge(c.latMiss)
 			if c.latIntendedHit != nil {
@@ -106,18 +110,28 @@ func collect(s *runState, res *Result, m *results.Measurement) {
 // reader of the device, readahead); fewer that "misses" were served from the cache.
 func classWarnings(cfg *Config, m *results.Measurement) []string {
 	c := m.Classes
-	if c == nil || m.Dev == nil || m.Ops == 0 || c.Classified() == 0 {
+	if c == nil || m.Ops == 0 || c.Classified() == 0 {
 		return nil
+	}
+	var w []string
+	if a, b := c.Halves[0], c.Halves[1]; a.Classified >= 100 && b.Classified >= 100 {
+		h0, h1 := 100*float64(a.Hits)/float64(a.Classified), 100*float64(b.Hits)/float64(b.Classified)
+		if math.Abs(h1-h0) > 5 {
+			w = append(w, fmt.Sprintf("%s: the hit ratio moved from %.1f%% in the first half of the measured phase to %.1f%% in the second: the cache was still filling or draining, and hit_pct is the whole phase's (a longer --warmup, or --cache-limit for a steady one)", cfg.Engine, h0, h1))
+		}
+	}
+	if m.Dev == nil {
+		return w
 	}
 	page := float64(os.Getpagesize())
 	pages := math.Ceil(float64(cfg.BlockSize) / page)
 	got := float64(m.Dev.ReadBytes) / page / float64(m.Ops)
 	want := c.MissShare() * pages
 	if math.Abs(got-want) <= 0.05*pages {
-		return nil
+		return w
 	}
-	return []string{fmt.Sprintf("%s: the device read %.2f pages per request where the classes (%.1f%% misses of %.0f pages) say %.2f: the hit and miss figures may not be what they say (another reader of the device, readahead?)",
-		cfg.Engine, got, 100*c.MissShare(), pages, want)}
+	return append(w, fmt.Sprintf("%s: the device read %.2f pages per request where the classes (%.1f%% misses of %.0f pages) say %.2f: the hit and miss figures may not be what they say (another reader of the device, readahead?)",
+		cfg.Engine, got, 100*c.MissShare(), pages, want))
 }
 
 // cacheWarnings say where the file's cache state departed from the one asked for: when timing
@@ -128,7 +142,7 @@ func cacheWarnings(s *runState, m *results.Measurement) []string {
 	target := 100 * cfg.Resident
 	var w []string
 	switch {
-	case cfg.Cache == CacheWarm && m.ResidentStart < warmResidentMin:
+	case cfg.Cache == CacheWarm && m.ResidentStart < warmResidentMin && cfg.CacheLimit == 0: // under a limit, the kernel decides
 		w = append(w, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident when timing starts (memory pressure?)", cfg.Engine, m.ResidentStart))
 	case cfg.Cache != CacheWarm && math.Abs(m.ResidentStart-target) > coldResidentMax+5*min(cfg.Resident, 0.2):
 		w = append(w, fmt.Sprintf("%s: asked for a %s cache with %.0f%% resident but %.1f%% of the file is when timing starts (mapped or locked by another process?)", cfg.Engine, cfg.Cache, target, m.ResidentStart))
@@ -139,7 +153,7 @@ func cacheWarnings(s *runState, m *results.Measurement) []string {
 	}
 	expected := min(100, target+100*float64(read)/float64(cfg.Size))
 	switch {
-	case cfg.Cache == CacheWarm && m.ResidentEnd < warmResidentMin:
+	case cfg.Cache == CacheWarm && m.ResidentEnd < warmResidentMin && cfg.CacheLimit == 0:
 		w = append(w, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident at the end of the run: it was evicted while the run read it (memory pressure?), and the later reads were not warm", cfg.Engine, m.ResidentEnd))
 	case cfg.Cache == CacheCold && cfg.Workload == "randread" && !cfg.NoFadvise && m.ResidentEnd > expected+coldResidentMax:
 		// Random reads carry no readahead (POSIX_FADV_RANDOM): what is resident is what was read.

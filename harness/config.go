@@ -81,6 +81,11 @@ type Config struct {
 	// At each new pass over the file it is evicted and the same share made resident again.
 	Resident float64 `json:"resident"`
 
+	// CacheLimit, when above 0, runs the run in a memory cgroup of that many bytes (the whole
+	// process: its own memory, a few MiB, and the page cache it reads in), so that the
+	// kernel's reclaim sets how much of the file stays cached (internal/memcg).
+	CacheLimit int64 `json:"cache_limit"`
+
 	// Background, when set, is a second run of another engine over another data file that
 	// goes on for the whole of this run (started before its warm-up, stopped after it); only
 	// this run's own jobs are measured. It is the interference load of the syncfirst suite.
@@ -196,6 +201,10 @@ func (c *Config) validate(wl *workloads.Workload) error {
 		return bad("iodepth %d: more than the %d blocks of bs %s in size %s (lower --iodepth or raise --size)", c.IODepth, workloads.Blocks(c.Size, c.BlockSize), units.FormatSize(int64(c.BlockSize)), units.FormatSize(c.Size))
 	case c.Resident < 0 || c.Resident > 1:
 		return bad("resident %v: must be between 0 and 1", c.Resident)
+	case c.CacheLimit < 0:
+		return bad("cache-limit %d: must be above 0", c.CacheLimit)
+	case c.CacheLimit > 0 && c.Cache == CacheDirect:
+		return bad("cache-limit: --cache direct reads no page cache to limit")
 	case c.Resident > 0 && c.Cache != CacheCold:
 		return bad("resident: a partly cached file needs --cache cold")
 	case c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0):

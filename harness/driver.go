@@ -315,7 +315,7 @@ func (d *driver) complete(r *engines.Request, t int64) bool {
 		if d.open != nil {
 			intended = t - d.open.intended[r.User]
 		}
-		d.cacct.count(d.class[r.User], t-start, intended)
+		d.cacct.count(d.class[r.User], t, t-start, intended)
 	}
 	return true
 }

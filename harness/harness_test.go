@@ -228,6 +228,9 @@ func TestValidate(t *testing.T) {
 		{"arrival without rate", func(c *Config) { c.Arrival = ArrivalUniform }, "only with --rate"},
 		{"arrival unknown", func(c *Config) { c.Rate, c.Arrival = 1000, "bursty" }, "accepted: poisson, uniform"},
 		{"lat target", func(c *Config) { c.Rate, c.LatTarget = 1000, -time.Millisecond }, "must be above 0"},
+		{"cache limit negative", func(c *Config) { c.CacheLimit = -1 }, "must be above 0"},
+		{"cache limit direct", func(c *Config) { c.CacheLimit, c.Cache = 1<<20, CacheDirect }, "no page cache"},
+		{"zipf 1", func(c *Config) { c.Random = "zipf:1" }, "θ ≠ 1"},
 	} {
 		c := good
 		tc.mod(&c)

@@ -42,7 +42,7 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 	if err != nil {
 		return nil, fmt.Errorf("job %d: open %s: %w", index, ds.Path, err)
 	}
-	j := &job{cfg: cfg, shared: shared, index: index, quota: quota, passes: cfg.Cache == CacheCold, f: f, fd: int(f.Fd()), eng: eng}
+	j := &job{cfg: cfg, shared: shared, index: index, quota: quota, passes: cfg.Cache == CacheCold && !skewedOrder(cfg), f: f, fd: int(f.Fd()), eng: eng}
 	if err := pagecache.Advise(j.fd, advice); err != nil {
 		j.release()
 		return nil, fmt.Errorf("job %d: %s: %w", index, ds.Path, err)
@@ -174,6 +174,9 @@ func (j *job) run() {
 		}
 		j.d.deadline = j.shared.deadline.Load()
 		j.d.setLogClock(j.shared.measureStart, j.shared.paused)
+		if c := j.d.cacct; c != nil && j.cfg.Runtime > 0 && c.mid == 0 {
+			c.mid = j.shared.measureStart + int64(j.cfg.Runtime)/2
+		}
 	}
 	j.d.endLog()
 	if statsReader != nil && j.d.measuring {

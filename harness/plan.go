@@ -87,7 +87,7 @@ func (p *Plan) setup() results.Setup {
 	s := results.Setup{
 		Engine: c.Engine, Workload: c.Workload, BS: c.BlockSize, IODepth: c.IODepth, Jobs: c.Jobs,
 		Cache: c.Cache, Size: c.Size, Verify: c.Verify.String(), Fadvise: advice.String(), Seed: c.Seed,
-		ResidentTarget: 100 * c.Resident, Rate: c.Rate,
+		ResidentTarget: 100 * c.Resident, Rate: c.Rate, CacheLimit: c.CacheLimit,
 	}
 	if c.Rate > 0 {
 		s.Arrival = cmp.Or(c.Arrival, ArrivalPoisson)

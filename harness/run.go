@@ -15,6 +15,7 @@ import (
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/diskstats"
+	"github.com/aiobench/aiobench/internal/memcg"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
@@ -73,7 +74,19 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	res := &Result{}
 	m := &results.Measurement{}
 	verify, advice := p.verifyAndAdvice()
+	var cgroup *memcg.Group
 
+	if cfg.CacheLimit > 0 { // before the cache is prepared: the warm-up's pages are charged to it
+		g, err := memcg.New(cfg.CacheLimit)
+		if err != nil {
+			return nil, fmt.Errorf("cache limit: %w", err)
+		}
+		defer func() { _ = g.Remove() }() // error paths; the run's end removes it and says if it could not
+		if err := g.Enter(); err != nil {
+			return nil, fmt.Errorf("cache limit: %w", err)
+		}
+		cgroup = g
+	}
 	if err := prepareCache(ctx, &cfg, ctlFd); err != nil {
 		return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Path, err)
 	}
@@ -150,6 +163,11 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	if shared.log != nil {
 		shared.log.last(m.ResidentEnd) // the interval the run ended in
 	}
+	if cgroup != nil {
+		if err := cgroup.Remove(); err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("cache limit: %v", err))
+		}
+	}
 	collect(shared, res, m)
 	if ctx.Err() != nil && (m.FirstError == "" || m.FirstError == errNoOps) {
 		m.FirstError = "interrupted"
@@ -225,6 +243,13 @@ func warmScattered(fd int, size int64, share float64, seed uint64) error {
 // that state when the measured phase starts and measures what state it is really in.
 func prepareCache(ctx context.Context, cfg *Config, fd int) error {
 	if cfg.Cache == CacheWarm {
+		if cfg.CacheLimit > 0 {
+			// Pages cached before the run are charged to another cgroup, which the limit does
+			// not reach: the file is read in afresh, charged to the run's own.
+			if err := pagecache.Evict(fd, cfg.Size); err != nil {
+				return err
+			}
+		}
 		return pagecache.WarmContext(ctx, fd, cfg.Size)
 	}
 	if err := pagecache.Evict(fd, cfg.Size); err != nil {

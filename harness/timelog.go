@@ -63,7 +63,8 @@ type runLog struct {
 
 type interval struct {
 	results.Interval
-	lat, intended *hdrhistogram.Histogram // intended: open loop only
+	lat, intended    *hdrhistogram.Histogram // intended: open loop only
+	hits, classified int64                   // the classified requests' counts
 }
 
 func newRunLog(every time.Duration) *runLog {
@@ -82,10 +83,12 @@ func (l *runLog) at(k int) *interval {
 
 // job adds a job's requests of interval k, which ended at end (s of measured time), their
 // latencies and, open loop, their intended-time latencies.
-func (l *runLog) job(k int, ops, bytes int64, lat, intended *hdrhistogram.Histogram, end float64) {
+func (l *runLog) job(k int, ops, bytes int64, lat, intended *hdrhistogram.Histogram, end float64, cls classCounts) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	iv := l.at(k)
+	iv.hits += cls.hits
+	iv.classified += cls.classified
 	iv.Ops += ops
 	iv.Bytes += bytes
 	iv.End = max(iv.End, end)
@@ -101,7 +104,13 @@ func (l *runLog) job(k int, ops, bytes int64, lat, intended *hdrhistogram.Histog
 }
 
 // A snap is a job's histograms at an interval's end, and at the previous one's.
-type snap struct{ lat, prevLat, intended, prevIntended *hdrhistogram.Snapshot }
+type snap struct {
+	lat, prevLat, intended, prevIntended *hdrhistogram.Snapshot
+	cls                                  classCounts // in the interval
+}
+
+// classCounts are an interval's classified requests and the hits among them.
+type classCounts struct{ hits, classified int64 }
 
 // jobSnap adds a job's interval k as job does, from its histograms' snapshots: it runs on its own
 // goroutine, so that the job's thread only takes the snapshots (a copy of the counts, tens of
@@ -114,7 +123,7 @@ func (l *runLog) jobSnap(k int, ops, bytes int64, s snap, end float64) {
 		if s.intended != nil {
 			intended = since(s.intended, s.prevIntended)
 		}
-		l.job(k, ops, bytes, since(s.lat, s.prevLat), intended, end)
+		l.job(k, ops, bytes, since(s.lat, s.prevLat), intended, end, s.cls)
 	}()
 }
 
@@ -177,6 +186,9 @@ func (l *runLog) intervals(row results.Row) []results.Interval {
 				iv.HasIntended = true
 			}
 		}
+		if iv.classified > 0 {
+			iv.HitPct, iv.HasHit = 100*float64(iv.hits)/float64(iv.classified), true
+		}
 		out = append(out, iv.Interval)
 	}
 	return out
@@ -219,6 +231,7 @@ type logState struct {
 	k             int                    // the interval in progress
 	next          int64                  // clock reading at which it ends
 	ops, bytes    int64                  // the driver's counts at its start
+	cls           classCounts            // and its classified requests' counts
 	prev, prevInt *hdrhistogram.Snapshot // its latency histograms then (intended: open loop)
 }
 
@@ -238,7 +251,7 @@ func (d *driver) setLogClock(measureStart, paused int64) {
 func (d *driver) logIntervals(now int64) {
 	l := d.tl.log
 	for now >= d.tl.next+l.every {
-		l.job(d.tl.k, 0, 0, nil, nil, 0)
+		l.job(d.tl.k, 0, 0, nil, nil, 0, classCounts{})
 		d.tl.k++
 		d.tl.next += l.every
 	}
@@ -254,6 +267,11 @@ func (d *driver) logInterval(end float64) {
 	if d.open != nil {
 		s.intended, s.prevIntended = d.latIntended.Export(), d.tl.prevInt
 		d.tl.prevInt = s.intended
+	}
+	if c := d.cacct; c != nil {
+		now := classCounts{hits: c.hits, classified: c.hits + c.misses + c.partials}
+		s.cls = classCounts{hits: now.hits - d.tl.cls.hits, classified: now.classified - d.tl.cls.classified}
+		d.tl.cls = now
 	}
 	d.tl.log.jobSnap(d.tl.k, d.ops-d.tl.ops, d.bytes-d.tl.bytes, s, end)
 	d.tl.ops, d.tl.bytes = d.ops, d.bytes

@@ -21,6 +21,7 @@ type Setup struct {
 	Seed             uint64
 	ResidentTarget   float64 // percent
 	Rate             float64 // the open loop's asked reads per second, 0 for the closed loop
+	CacheLimit       int64   // bytes of the memory cgroup the run read in (--cache-limit), 0: none
 	Arrival          string
 	LatTarget        float64 // µs: the open loop's latency target (--lat-target), 0 for the closed loop
 	Background       string  // the background load's engine, empty when none
@@ -89,6 +90,9 @@ type Classes struct {
 	Hits, Misses, Partials          int64
 	LatHit, LatMiss                 *hdrhistogram.Histogram
 	LatIntendedHit, LatIntendedMiss *hdrhistogram.Histogram // the open loop's; nil otherwise
+	// The halves of the measured phase: classified requests and hits in each (0s when the
+	// run was not bounded by time).
+	Halves [2]struct{ Hits, Classified int64 }
 }
 
 // Classified is how many requests have a class.

@@ -65,6 +65,7 @@ type Row struct {
 	GOMAXPROCS int
 
 	ResidentTarget float64 // percent asked for by a partly cached run
+	CacheLimit     int64   // bytes: the memory cgroup the run read in (--cache-limit), 0: none
 	Background     string  // engine of the background load, empty when none
 	BackgroundIOPS float64
 

@@ -25,10 +25,10 @@ const LogMagic = "aiobench time series"
 
 // LogColumns are the columns after the configuration columns and round.
 var LogColumns = []string{"t_s", "interval_s", "ops", "iops", "mib_s", "lat_p50_us", "lat_p99_us", "lat_max_us", "resident_pct", "dev_reads",
-	"lat_intended_p50_us", "lat_intended_p99_us"}
+	"lat_intended_p50_us", "lat_intended_p99_us", "hit_pct"}
 
 // logOptional are LogColumns that files written before them lack.
-var logOptional = map[string]bool{"lat_intended_p50_us": true, "lat_intended_p99_us": true}
+var logOptional = map[string]bool{"lat_intended_p50_us": true, "lat_intended_p99_us": true, "hit_pct": true}
 
 // An Interval is what one run did in one interval. Row holds the run's configuration columns
 // and round only.
@@ -43,6 +43,10 @@ type Interval struct {
 	// The intended-time latency's percentiles (µs), for an open-loop run's interval.
 	IntendedP50, IntendedP99 float64
 	HasIntended              bool
+	// HitPct is the hits' share of the interval's classified requests, for a run whose
+	// requests have classes (hit_pct in the results).
+	HitPct float64
+	HasHit bool
 }
 
 // IOPS is the interval's requests per second.
@@ -91,7 +95,8 @@ func WriteLog(w io.Writer, comments []string, ivs []Interval) error {
 			rec = append(rec, "", "", "")
 		}
 		rec = append(rec, known(iv.HasResident, f(iv.Resident)), known(iv.HasDev, strconv.FormatInt(iv.DevReads, 10)),
-			known(iv.HasIntended && iv.Ops > 0, f(iv.IntendedP50)), known(iv.HasIntended && iv.Ops > 0, f(iv.IntendedP99)))
+			known(iv.HasIntended && iv.Ops > 0, f(iv.IntendedP50)), known(iv.HasIntended && iv.Ops > 0, f(iv.IntendedP99)),
+			known(iv.HasHit, f(iv.HitPct)))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -177,7 +182,8 @@ func ReadLog(r io.Reader, name string) ([]Interval, error) {
 		errs = append(errs, num("round", &round, nil), num("t_s", &iv.End, nil), num("interval_s", &iv.Length, nil), num("ops", &ops, nil),
 			num("lat_p50_us", &iv.P50, nil), num("lat_p99_us", &iv.P99, nil), num("lat_max_us", &iv.Max, nil),
 			num("resident_pct", &iv.Resident, &iv.HasResident), num("dev_reads", &devReads, &iv.HasDev),
-			num("lat_intended_p50_us", &iv.IntendedP50, &iv.HasIntended), num("lat_intended_p99_us", &iv.IntendedP99, &iv.HasIntended))
+			num("lat_intended_p50_us", &iv.IntendedP50, &iv.HasIntended), num("lat_intended_p99_us", &iv.IntendedP99, &iv.HasIntended),
+			num("hit_pct", &iv.HitPct, &iv.HasHit))
 		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}

@@ -60,6 +60,7 @@ type options struct {
 	trace      string
 	suite      string
 	resident   float64
+	cacheLimit int64
 	format     string
 	roundsTab  bool
 	quiet      bool
@@ -120,6 +121,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
 	fs.Var(newList(&o.gateEngines), "gate-engines", "with --max-sync-regression: the engines whose sync-path REGRESSION fails the run, or all (default: those that serve a cached read inline, retry; the others are reported)")
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
+	fs.Var(sizeValue{&o.cacheLimit, 1}, "cache-limit", "run in a memory cgroup of this size (the whole process), so that the kernel's reclaim sets how much of the file stays cached (e.g. 256M; root or a delegated cgroup)")
 	fs.Var(enumValue{&o.interleave, suites.InterleaveModes}, "interleave", "with --suite syncfirst: how an engine's cached read is compared with sync's: duel (one thread alternating blocks of the two) or rounds (whole runs in ABBA order)")
 	fs.Var(durationValue{v: &o.duelBlock}, "duel-block", "work per block of a duel (e.g. 1ms, 200us)")
 	fs.StringVar(&o.pairs, "pairs", "", "write every pair of blocks of the suite's duels to this CSV file, for audit")

@@ -10,6 +10,7 @@ import (
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/harness"
+	"github.com/aiobench/aiobench/internal/memcg"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
 	"github.com/aiobench/aiobench/workloads"
@@ -30,6 +31,15 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	}
 	if changed("random") {
 		base.Random = o.random
+	}
+	if changed("cache-limit") {
+		if o.cache == harness.CacheDirect {
+			return nil, usagef("--cache-limit: --cache direct reads no page cache to limit")
+		}
+		if _, err := memcg.Check(); err != nil {
+			return nil, usagef("--cache-limit: %v; or run under a limit instead: %s", err, memcg.Alternative)
+		}
+		base.CacheLimit = o.cacheLimit
 	}
 	suiteName := o.suite
 	if suiteName == "" && !slices.ContainsFunc(shaping, changed) {

@@ -23,6 +23,7 @@ var policy = map[string][]string{
 	"internal/clock":      {},
 	"internal/diskstats":  {},
 	"internal/dirlock":    {},
+	"internal/memcg":      {},
 	"internal/fileio":     {},
 	"internal/futex":      {},
 	"internal/handoff":    {"internal/clock", "internal/futex"},
