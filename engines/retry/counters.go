@@ -11,8 +11,10 @@ var counters = engines.CounterTable[stats]{
 		Value: func(s *stats) float64 { return engines.Ratio(s.attempts, s.completed) }},
 	{Counter: engines.Counter{Name: "attempts_max", Label: "max", Better: "lower", Doc: "most attempts one request needed"},
 		Value: func(s *stats) float64 { return float64(s.attemptsMax) }},
-	{Counter: engines.Counter{Name: "eagain", Label: "eagain", Better: "lower", Doc: "attempts refused with EAGAIN: nothing cached at the offset"},
+	{Counter: engines.Counter{Name: "eagain", Label: "eagain", Better: "lower", Doc: "attempts refused with EAGAIN: the page not cached, or not served without blocking (eagain_resident)"},
 		Value: func(s *stats) float64 { return float64(s.eagain) }},
+	{Counter: engines.Counter{Name: "eagain_resident", Label: "eagain resident", Better: "lower", Doc: "of those, attempts refused although the page was cached and up to date (mincore right after the refusal): the kernel refusing a cached read (a folio carrying the readahead marker, or locked)"},
+		Value: func(s *stats) float64 { return float64(s.eagainResident) }},
 	{Counter: engines.Counter{Name: "short_reads", Label: "short", Better: "lower", Doc: "attempts that read only a cached prefix"},
 		Value: func(s *stats) float64 { return float64(s.shortReads) }},
 	{Counter: engines.Counter{Name: "kicks", Label: "kicks", Better: "lower", Doc: "notifications that led to a retry"},
@@ -41,6 +43,7 @@ type stats struct {
 	completed, attempts int64
 	attemptsMax         int64
 	eagain, shortReads  int64
+	eagainResident      int64
 	kicks               int64
 	stale, whileRunning int64
 	fallbacks           int64
@@ -55,6 +58,7 @@ func (s *stats) Merge(o engines.Counters) {
 	s.attempts += t.attempts
 	s.attemptsMax = max(s.attemptsMax, t.attemptsMax)
 	s.eagain += t.eagain
+	s.eagainResident += t.eagainResident
 	s.shortReads += t.shortReads
 	s.kicks += t.kicks
 	s.stale += t.stale

@@ -36,6 +36,10 @@ type fileInfo struct {
 	// (cachestat(2)); one that did not, or no cachestat, settles it as "leaves it alone".
 	kernelStarts tristate
 	probes       int
+	// residency tells, after a refusal, whether the refused page was cached (eagain_resident);
+	// made at the file's first refusal, nil if it cannot be.
+	residency *fileio.Residency
+	noRes     bool
 }
 
 type tristate int8
@@ -97,6 +101,7 @@ func (r *reader) attempt(st *state) bool {
 			fallthrough
 		case errno == unix.EAGAIN:
 			r.stats.eagain++
+			r.countResidentRefusal(req.Fd, off)
 			r.traceAttempt(st, off, 0, engines.OutcomeEAGAIN)
 			r.startIO(st)
 			return false
@@ -112,6 +117,26 @@ func (r *reader) attempt(st *state) bool {
 			r.traceAttempt(st, off, 0, engines.OutcomeError)
 			return true
 		}
+	}
+}
+
+// countResidentRefusal asks, right after a NOWAIT read at off was refused, whether the page was
+// in the page cache and up to date all the same (mincore: a page the refusal's own readahead
+// just started is not up to date): eagain_resident. It is the refusal's path, never the fast
+// path: one mincore call per EAGAIN.
+func (r *reader) countResidentRefusal(fd int, off int64) {
+	fi := r.file(fd)
+	if fi.residency == nil && !fi.noRes {
+		var err error
+		if fi.residency, err = fileio.NewResidency(fd, fi.size); err != nil {
+			fi.noRes = true
+		}
+	}
+	if fi.residency == nil {
+		return
+	}
+	if res, err := fi.residency.Resident(off); err == nil && res {
+		r.stats.eagainResident++
 	}
 }
 

@@ -404,6 +404,9 @@ func (r *reader) Close() error {
 	}
 	r.waitq.Close()
 	r.waiters.Wait()
+	for _, fi := range r.files {
+		_ = fi.residency.Close() // a read-only mapping: nothing to lose
+	}
 	if r.ring != nil {
 		return r.ring.close()
 	}

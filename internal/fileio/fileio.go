@@ -10,6 +10,8 @@
 package fileio
 
 import (
+	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 
@@ -58,4 +60,52 @@ func Pread(fd int, buf []byte, off int64) (int, error) {
 		done += n
 	}
 	return done, nil
+}
+
+// A Residency answers, for one file, whether the page at an offset is in the page cache and
+// up to date, with one mincore(2) call on a read-only mapping of the file that is never
+// touched (it faults nothing in). A page whose read is in flight is not up to date, so right
+// after a refused RWF_NOWAIT read it tells a page that was cached from one the refusal's own
+// readahead just started. Made on first use: Close unmaps it.
+type Residency struct {
+	data []byte
+	vec  [1]byte
+}
+
+// NewResidency maps the first size bytes of fd.
+func NewResidency(fd int, size int64) (*Residency, error) {
+	if size <= 0 {
+		return nil, fmt.Errorf("mmap for mincore: empty file")
+	}
+	data, err := unix.Mmap(fd, 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("mmap for mincore: %w", err)
+	}
+	return &Residency{data: data}, nil
+}
+
+// Resident says whether the page holding off is cached and up to date.
+func (r *Residency) Resident(off int64) (bool, error) {
+	page := int64(os.Getpagesize())
+	p := off / page * page
+	if p < 0 || p >= int64(len(r.data)) {
+		return false, fmt.Errorf("mincore: offset %d outside the mapping", off)
+	}
+	end := min(p+page, int64(len(r.data)))
+	chunk := r.data[p:end]
+	_, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&chunk[0])), uintptr(len(chunk)), uintptr(unsafe.Pointer(&r.vec[0])))
+	if e != 0 {
+		return false, fmt.Errorf("mincore: %w", e)
+	}
+	return r.vec[0]&1 != 0, nil
+}
+
+// Close unmaps the file.
+func (r *Residency) Close() error {
+	if r == nil || r.data == nil {
+		return nil
+	}
+	err := unix.Munmap(r.data)
+	r.data = nil
+	return err
 }
