@@ -31,6 +31,10 @@ type Option struct {
 	// large) runs one arm each for, unless the option was given: those that work here (retry's
 	// notifiers). nil: suites leave the option at its default.
 	Sweep func() []string
+	// Variations, when set, are the values other than the default that the variations suite
+	// compares with it, one arm each: an engine's design decisions (retry's --retry-progress
+	// and --retry-wait, the RFC's questions). nil: the suite leaves the option alone.
+	Variations []string
 }
 
 // An Optioned Engine declares its options.
@@ -49,6 +53,18 @@ func IntAtLeast(min int) func(string) (string, error) {
 			return "", fmt.Errorf("%q must be at least %d", s, min)
 		}
 		return strconv.Itoa(n), nil
+	}
+}
+
+// OneOf parses one of the values listed.
+func OneOf(values ...string) func(string) (string, error) {
+	return func(s string) (string, error) {
+		for _, v := range values {
+			if s == v {
+				return s, nil
+			}
+		}
+		return "", fmt.Errorf("%q is not one of %s", s, strings.Join(values, ", "))
 	}
 }
 

@@ -151,6 +151,68 @@ func large(o Options) (*Spec, error) {
 	return s, nil
 }
 
+// variations compares an engine's design decisions (options that declare Variations) with its
+// defaults: large reads (256 KiB and 1 MiB, QD4) of a cold file and of a half-resident one, one
+// arm per decision's other value and one with all of them, beside the default and the
+// reference engine. Each arm's counters (attempts, device reads, CPU) and latency are the
+// answer: what the variation costs against the default.
+func variations(o Options) (*Spec, error) {
+	base := o.config(1<<30, 3*time.Second)
+	base.IODepth, base.Cache = 4, harness.CacheCold
+	s := &Spec{Name: "variations", Rounds: or(o.Rounds, 3)} // one round of one pass is noisy: three
+	var arms []Arm
+	for _, e := range o.engines() {
+		eng, _ := engines.Lookup(e)
+		opts, _ := eng.(engines.Optioned)
+		if opts == nil {
+			continue
+		}
+		all := map[string]string{}
+		var mine []Arm
+		for _, opt := range opts.Options() {
+			for _, v := range opt.Variations {
+				mine = append(mine, Arm{Label: fmt.Sprintf("%s %s=%s", e, opt.Name, v), Config: harness.Config{Engine: e, Options: map[string]string{e + "." + opt.Name: v}}})
+				all[e+"."+opt.Name] = v
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		arms = append(arms, Arm{Label: e, Config: harness.Config{Engine: e}})
+		arms = append(arms, mine...)
+		if len(mine) > 1 {
+			arms = append(arms, Arm{Label: e + " all variations", Config: harness.Config{Engine: e, Options: all}})
+		}
+	}
+	if len(arms) == 0 {
+		return nil, fmt.Errorf("none of the engines %v declares design variations", o.engines())
+	}
+	if ref := engines.ReferenceName(); ref != "" {
+		arms = append([]Arm{{Label: ref, Config: harness.Config{Engine: ref}}}, arms...)
+	}
+	for _, bs := range []int{256 << 10, 1 << 20} {
+		for _, resident := range []float64{0, 0.5} {
+			for _, a := range arms {
+				c := base
+				c.BlockSize, c.Engine, c.Resident = bs, a.Config.Engine, resident
+				c.Options = maps.Clone(base.Options)
+				if c.Options == nil {
+					c.Options = map[string]string{}
+				}
+				maps.Copy(c.Options, a.Config.Options)
+				label := fmt.Sprintf("%s %dk cold", a.Label, bs>>10)
+				if resident > 0 {
+					// One pass over the file: the partly cached state is set once, as in large.
+					c.Runtime, c.Ops, c.Warmup = 0, c.Size/int64(c.BlockSize), 0
+					label = fmt.Sprintf("%s %dk %.0f%% resident", a.Label, bs>>10, 100*resident)
+				}
+				s.Arms = append(s.Arms, Arm{Label: label, Config: c})
+			}
+		}
+	}
+	return s, nil
+}
+
 // mixedRate is the mixed suite's offered rate for its open-loop runs: below every engine's cold
 // knee here at half misses (the knee suite's cold knees were 5k–40k reads/s).
 const mixedRate = 5000
@@ -163,15 +225,36 @@ func mixed(o Options) (*Spec, error) {
 	base := o.config(1<<30, 2*time.Second)
 	base.Cache = harness.CacheCold
 	s := &Spec{Name: "mixed", Rounds: or(o.Rounds, 1)}
+	ref := engines.ReferenceName()
+	es := o.engines()
+	if !slices.Contains(es, ref) { // every check is against it
+		es = append([]string{ref}, es...)
+	}
 	for _, share := range []float64{0.5, 0.9, 0.99} {
+		// The checks, by rounds: every other engine's hits against the reference's at QD1 in
+		// the same mix (the RFC's promise, gated as syncfirst's sync path is: Gated by
+		// default for the engines that serve a cached read inline), and at QD16 (reported).
+		refArm := fmt.Sprintf("%s %.0f%% resident QD1", ref, 100*share)
 		for _, qd := range []int{1, 16} {
-			for _, e := range o.engines() {
+			for _, e := range es {
+				if e == ref && qd == 1 {
+					continue
+				}
+				s.Checks = append(s.Checks, Check{
+					Name: fmt.Sprintf("mixed hit: %s QD%d vs %s QD1, %.0f%% resident", e, qd, ref, 100*share),
+					Base: refArm, Cand: fmt.Sprintf("%s %.0f%% resident QD%d", e, 100*share, qd), Engine: e,
+					SyncPath: qd == 1, Gated: qd == 1 && o.gated(e), Metrics: []string{"lat_hit_p50_us", "lat_hit_p99_us"},
+				})
+			}
+		}
+		for _, qd := range []int{1, 16} {
+			for _, e := range es {
 				c := base
 				c.Engine, c.Resident, c.IODepth = e, share, qd
 				s.Arms = append(s.Arms, Arm{Label: fmt.Sprintf("%s %.0f%% resident QD%d", e, 100*share, qd), Config: c})
 			}
 		}
-		for _, e := range o.engines() {
+		for _, e := range es {
 			c := base
 			c.Engine, c.Resident, c.Rate = e, share, mixedRate
 			c.IODepth = harness.OpenLoopDepth(mixedRate, c.Jobs, c.BlockSize, c.Size)

@@ -107,6 +107,7 @@ var all = []*Suite{
 	{"aiolat", "the aio latency curve: cold random 4k reads at iodepth 1, 4, 16 and 32 through every engine", aiolat},
 	{"large", "1 MiB random reads at QD4, cold and partly cached (--resident, default 50%), where partial progress matters", large},
 	{"knee", "the open loop's knee: every engine at rising offered rates (--rate to choose them), cold and warm 4k random reads; per engine the highest rate whose p99 from the intended time stays under --lat-target (default 1 ms)", knee},
+	{"variations", "an engine's design decisions against its defaults (retry: --retry-progress, --retry-wait; the RFC's questions): 256 KiB and 1 MiB reads at QD4, cold and half resident", variations},
 	{"mixed", "the cached read inside a mixed load: a cold 1 GiB file 50, 90 and 99% resident, every engine at QD1, QD16 and 5k reads/s offered; hits and misses measured apart", mixed},
 	{"default", "the short suite aiobench runs with no flags: warm and cold 4k random reads at QD1 through every engine", defaultSuite},
 }

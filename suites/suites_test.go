@@ -101,7 +101,7 @@ func TestSyncfirstSmall(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	if !slices.Equal(Names(), []string{"aiolat", "default", "knee", "large", "mixed", "syncfirst"}) {
+	if !slices.Equal(Names(), []string{"aiolat", "default", "knee", "large", "mixed", "syncfirst", "variations"}) {
 		t.Errorf("Names() = %v", Names())
 	}
 	if _, err := Lookup("fast"); err == nil {

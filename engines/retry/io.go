@@ -66,6 +66,9 @@ func (r *reader) attempt(st *state) bool {
 		r.traceAttempt(st, req.Offset+int64(st.done), 0, engines.OutcomeError)
 		return true
 	}
+	if r.restart && st.done < len(req.Buf) {
+		st.done = 0 // a retry without saved state reads the whole request again
+	}
 	for {
 		buf := req.Buf[st.done:]
 		off := req.Offset + int64(st.done)

@@ -31,11 +31,9 @@
 package retry
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,7 +42,6 @@ import (
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/fileio"
 	"github.com/aiobench/aiobench/internal/handoff"
-	"github.com/aiobench/aiobench/internal/uring"
 	"golang.org/x/sys/unix"
 )
 
@@ -98,61 +95,6 @@ func notifier(cfg engines.Config) string {
 		return n
 	}
 	return DefaultNotifier
-}
-
-// Options declares the engine's settings (engines.Optioned); the flags' old names stay aliases.
-func (engine) Options() []engines.Option {
-	return []engines.Option{
-		{Name: "waiters", Alias: "waiters", Kind: "int", Help: "waiter threads per job of the retry engine (default 1)",
-			Column: "waiters", ColumnDoc: "--waiters asked for (retry), 0 for the engine's default",
-			Parse: engines.IntAtLeast(1), Record: engines.RecordInt},
-		{Name: "notifier", Alias: "notifier", Kind: "string",
-			Help:   "how the retry engine learns a page is ready: reaper (default: Reap waits itself), waiters (waiter threads) or uring (a 1-byte io_uring read of the page)",
-			Column: "notifier", ColumnDoc: "--notifier asked for (retry: waiters, reaper or uring), empty for the engine's default",
-			Parse:  func(s string) (string, error) { return s, nil }, // Check names the accepted ones
-			Record: func(v string) string { return v },
-			Sweep:  notifiers},
-		{Name: "waiter-spin", Alias: "waiter-spin", Kind: "duration|off",
-			Help:   "how long an idle retry waiter polls for work before it sleeps, or off (default 50µs from QD8 up, off below)",
-			Column: "waiter_spin_us", ColumnUnit: "µs",
-			ColumnDoc: "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off",
-			Parse:     engines.ParseDurationOff("20us, 200us, off"),
-			Record: func(v string) string {
-				if d := engines.Duration(v); d >= 0 {
-					return strconv.FormatFloat(float64(d)/1e3, 'f', -1, 64)
-				}
-				return "-1"
-			}},
-	}
-}
-
-// notifiers are the notifiers that work here, which suites comparing the engine's variants
-// sweep: uring only where io_uring does.
-func notifiers() []string {
-	n := []string{NotifyWaiters, NotifyReaper}
-	if uring.Probe() == nil {
-		n = append(n, NotifyUring)
-	}
-	return n
-}
-
-// Check refuses O_DIRECT (the engine's every step goes through the page cache) and unknown
-// notifiers.
-func (engine) Check(cfg engines.Config) error {
-	if cfg.Direct {
-		return errors.New("retry reads through the page cache (RWF_NOWAIT, readahead, page waits), which --cache direct bypasses")
-	}
-	switch n := cfg.Options["notifier"]; n {
-	case "", NotifyWaiters, NotifyReaper:
-		return nil
-	case NotifyUring:
-		if err := uring.Probe(); err != nil {
-			return fmt.Errorf("notifier uring needs io_uring, unavailable here: %v", err)
-		}
-		return nil
-	default:
-		return fmt.Errorf("unknown notifier %q (accepted: %s, %s, %s)", n, NotifyWaiters, NotifyReaper, NotifyUring)
-	}
 }
 
 // Probe checks that preadv2(RWF_NOWAIT) exists here; without it every read would fall back.
@@ -221,6 +163,9 @@ type reader struct {
 	// goroutine only).
 	reaperWaits bool
 	local       []wait
+	// The RFC's other two decisions (options.go): restart discards a partial read's progress at
+	// each retry; waitRange arms the wait on the missing range's last page, not its first.
+	restart, waitRange bool
 	// With NotifyUring, the ring whose 1-byte reads wait for pages (driving goroutine only).
 	ring *ringNotifier
 
@@ -247,6 +192,8 @@ func newReader(cfg engines.Config, waiters int) *reader {
 		files:       make(map[int]*fileInfo),
 		reaperWaits: notifier(cfg) == NotifyReaper,
 		local:       make([]wait, 0, qd),
+		restart:     cfg.Options["progress"] == ProgressRestart,
+		waitRange:   cfg.Options["wait"] == WaitRange,
 	}
 	r.stats.waitToRetry = engines.NewLatencyHist()
 	for range waiters {

@@ -23,6 +23,9 @@ func (r *reader) arm(st *state) {
 	}
 	st.progress = st.done
 	off := st.req.Offset + int64(st.done)
+	if r.waitRange { // when enough is ready: the last page of the missing range
+		off = st.req.Offset + int64(len(st.req.Buf)) - 1
+	}
 	fallback := !r.nowait
 	if fallback {
 		r.stats.fallbacks++
