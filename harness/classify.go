@@ -99,8 +99,18 @@ func newClassifier(cfg *Config, fd int, job int) (*classifier, error) {
 
 func (c *classifier) nextGap() uint64 { return 1 + c.rng.Uint64N(2*c.every-1) } // mean every
 
-// classify returns the class of the n bytes at off. It is small enough to be inlined: the
-// sampled mode's requests between samples cost a decrement.
+// skip says a sampled classifier's next request is not sampled, and counts it: small enough to
+// be inlined, so that a request between samples costs a decrement (the driver calls classify
+// only when skip says no).
+func (c *classifier) skip() bool {
+	if c.bits == nil && c.gap > 1 {
+		c.gap--
+		return true
+	}
+	return false
+}
+
+// classify returns the class of the n bytes at off.
 func (c *classifier) classify(off int64, n int) byte {
 	if c.bits != nil {
 		return c.lookup(off, n)

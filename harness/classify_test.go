@@ -92,8 +92,12 @@ func TestClassesInRows(t *testing.T) {
 			if c.mode == classModeSampled && !(classified > 0 && classified < float64(r.Ops)) {
 				t.Errorf("sampled %v of %d requests", classified, r.Ops)
 			}
-			if hit := value(t, r, "hit_pct"); c.hit >= 0 && math.Abs(hit-c.hit) > 1 && !(c.mode == classModeSampled && math.Abs(hit-c.hit) <= 5) {
-				t.Errorf("hit_pct %.2f, want %.0f", hit, c.hit)
+			// The classified requests are a random sample of the blocks: within 1 point, or 4
+			// standard errors of a sample that small (a loaded machine runs few requests).
+			p := c.hit / 100
+			tol := 100 * max(0.01, 4*math.Sqrt(p*(1-p)/classified))
+			if hit := value(t, r, "hit_pct"); c.hit >= 0 && math.Abs(hit-c.hit) > tol && !(c.mode == classModeSampled && math.Abs(hit-c.hit) <= 5) {
+				t.Errorf("hit_pct %.2f, want %.0f within %.1f", hit, c.hit, tol)
 			}
 			t.Logf("%s: %v classified of %d, hit %.2f%%, partial %v%%", c.name, classified, r.Ops, r.Values["hit_pct"], r.Values["partial_pct"])
 		})

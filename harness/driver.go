@@ -155,8 +155,12 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 				r.Offset, r.ID = off, d.nextID
 				d.nextID++
 				r.Reset()
-				if d.cls != nil {
-					d.class[r.User] = d.cls.classify(off, len(r.Buf))
+				if c := d.cls; c != nil {
+					k := classNone
+					if !c.skip() {
+						k = c.classify(off, len(r.Buf))
+					}
+					d.class[r.User] = k
 				}
 				batch = append(batch, r)
 				issued++
@@ -310,7 +314,7 @@ func (d *driver) complete(r *engines.Request, t int64) bool {
 	engines.Record(a.lat, t-start)
 	engines.Record(a.slat, sub-start)
 	engines.Record(a.clat, t-sub)
-	if d.cacct != nil {
+	if d.cacct != nil && d.class[r.User] != classNone { // a sampled run's unsampled requests cost this test
 		intended := int64(-1)
 		if d.open != nil {
 			intended = t - d.open.intended[r.User]

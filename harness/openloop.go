@@ -282,8 +282,12 @@ func (d *driver) openStep(b bound, why ending, issued int64) (ending, int64, err
 			r.Offset, r.ID = off, d.nextID
 			d.nextID++
 			r.Reset()
-			if d.cls != nil {
-				d.class[r.User] = d.cls.classify(off, len(r.Buf))
+			if c := d.cls; c != nil {
+				k := classNone
+				if !c.skip() {
+					k = c.classify(off, len(r.Buf))
+				}
+				d.class[r.User] = k
 			}
 			o.intended[r.User] = o.pop()
 			batch = append(batch, r)

@@ -115,6 +115,7 @@ func Build(in *Inputs, o Options) (*Report, error) {
 			}
 		}
 		r.Verdicts = append(r.Verdicts, KneeSentences(rows)...)
+		r.Verdicts = append(r.Verdicts, HitSentences(rows)...)
 	}
 	reg, err := forest("sync-path-regression", "Sync-path regression: a cached 4 KiB read's lat mean against sync's",
 		"change of lat mean against sync (%, + is slower)",

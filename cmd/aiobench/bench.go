@@ -251,6 +251,9 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	kneeVerdicts, knees := o.kneeFindings(rows, stdout)
 	verdicts = append(verdicts, kneeVerdicts...)
 	jsonFindings = append(jsonFindings, knees...)
+	hitVerdicts, hits := o.hitFindings(rows, stdout)
+	verdicts = append(verdicts, hitVerdicts...)
+	jsonFindings = append(jsonFindings, hits...)
 	if o.report != "" {
 		lines := make([]compare.Line, len(findings))
 		for i, f := range findings {

@@ -163,3 +163,48 @@ func (o *options) kneeFindings(rows []results.Row, stdout io.Writer) ([]string, 
 	}
 	return verdicts, docs
 }
+
+// jsonHit is a mixed load's hit comparison in --format json.
+type jsonHit struct {
+	Check       string   `json:"check"`
+	Engine      string   `json:"engine"`
+	Variant     string   `json:"variant,omitempty"`
+	ResidentPct float64  `json:"resident_pct"`
+	IODepth     int      `json:"iodepth"`
+	Rate        float64  `json:"rate,omitempty"`
+	P50US       float64  `json:"hit_p50_us"`
+	P99US       float64  `json:"hit_p99_us"`
+	RefP50US    float64  `json:"reference_hit_p50_us"`
+	RefP99US    float64  `json:"reference_hit_p99_us"`
+	RatioP50    *float64 `json:"ratio_p50,omitempty"` // the closed loop's
+	RatioP99    float64  `json:"ratio_p99"`
+	Sentence    string   `json:"sentence"`
+}
+
+// hitFindings prints a verdict sentence per engine and mix where the rows have hits measured
+// apart (the mixed suite, --resident), and returns them for the JSON document.
+func (o *options) hitFindings(rows []results.Row, stdout io.Writer) ([]string, []any) {
+	w := stdout
+	switch o.format {
+	case "benchfmt", "json":
+		w = io.Discard
+	}
+	var verdicts []string
+	var docs []any
+	hs := results.HitCosts(rows)
+	for i := range hs {
+		h := &hs[i]
+		v := report.HitSentence(h)
+		fmt.Fprintln(w, "verdict: "+v)
+		verdicts = append(verdicts, v)
+		j := jsonHit{Check: fmt.Sprintf("hit: %s %.0f%% resident QD%d", strings.TrimSpace(h.Engine+" "+h.Variant), h.Resident, h.QD),
+			Engine: h.Engine, Variant: h.Variant, ResidentPct: h.Resident, IODepth: h.QD, Rate: h.Rate,
+			P50US: h.P50, P99US: h.P99, RefP50US: h.RefP50, RefP99US: h.RefP99, RatioP99: h.Ratio99(), Sentence: v}
+		if h.Rate == 0 {
+			r := h.Ratio50()
+			j.RatioP50 = &r
+		}
+		docs = append(docs, j)
+	}
+	return verdicts, docs
+}

@@ -148,6 +148,8 @@ func TestBadInput(t *testing.T) {
 		{"rate unparsable", []string{"--rate", "fast"}},
 		{"rate 0", []string{"--rate", "0"}},
 		{"rate with ops", []string{"--rate", "10k", "--ops", "100"}},
+		{"mixed gate with one round", []string{"--suite", "mixed", "--max-sync-regression", "10%"}},
+		{"retry-progress unknown", []string{"--engine", "retry", "--retry-progress", "forget"}},
 		{"cache-limit with direct", []string{"--cache", "direct", "--cache-limit", "256M"}},
 		{"cache-limit unparsable", []string{"--cache-limit", "lots"}},
 		{"zipf at 1", []string{"--random", "zipf:1"}},

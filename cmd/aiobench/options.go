@@ -118,7 +118,7 @@ func newFlags(o *options) *flag.FlagSet {
 	bindEngineOptions(fs, o)
 	fs.StringVar(&o.trace, "trace", "", "write every read attempt of engines that trace (retry) to this CSV file")
 	fs.StringVar(&o.suite, "suite", "", "run a named suite: "+strings.Join(suites.Names(), ", ")+" (aiobench suites lists them); flags given override its defaults")
-	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst: exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
+	fs.Var(percentValue{&o.maxSyncRegression}, "max-sync-regression", "with --suite syncfirst (or mixed, with --rounds 6 or more): exit 1 when an engine's sync-path regression is a REGRESSION beyond this (e.g. 5%)")
 	fs.Var(newList(&o.gateEngines), "gate-engines", "with --max-sync-regression: the engines whose sync-path REGRESSION fails the run, or all (default: those that serve a cached read inline, retry; the others are reported)")
 	fs.Var(percentValue{&o.resident}, "resident", "with --cache cold or --suite large: make this share of the file resident again, in scattered ranges (e.g. 50%)")
 	fs.Var(sizeValue{&o.cacheLimit, 1}, "cache-limit", "run in a memory cgroup of this size (the whole process), so that the kernel's reclaim sets how much of the file stays cached (e.g. 256M; root or a delegated cgroup)")

@@ -45,8 +45,11 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	if suiteName == "" && !slices.ContainsFunc(shaping, changed) {
 		suiteName = "default"
 	}
-	if o.maxSyncRegression >= 0 && suiteName != "syncfirst" {
-		return nil, usagef("--max-sync-regression: only with --suite syncfirst")
+	if o.maxSyncRegression >= 0 && suiteName != "syncfirst" && suiteName != "mixed" {
+		return nil, usagef("--max-sync-regression: only with --suite syncfirst or --suite mixed")
+	}
+	if need := compare.MinSamples(0.05, true); o.maxSyncRegression >= 0 && suiteName == "mixed" && o.rounds < need {
+		return nil, usagef("--max-sync-regression with --suite mixed: --rounds %d is too few for the signed-rank test at alpha 0.05 (the mixed suite's checks are by rounds); it needs at least %d", o.rounds, need)
 	}
 	if changed("gate-engines") && o.maxSyncRegression < 0 {
 		return nil, usagef("--gate-engines: only with --max-sync-regression (it names the engines the gate judges)")
