@@ -9,6 +9,7 @@ import (
 
 	"github.com/aiobench/aiobench/internal/memcg"
 	"github.com/aiobench/aiobench/pagecache"
+	"github.com/aiobench/aiobench/results"
 )
 
 // The bitmap is what warmScattered makes resident: after a cold eviction and the scattered
@@ -98,6 +99,15 @@ func TestClassesInRows(t *testing.T) {
 			tol := 100 * max(0.01, 4*math.Sqrt(p*(1-p)/classified))
 			if hit := value(t, r, "hit_pct"); c.hit >= 0 && math.Abs(hit-c.hit) > tol && !(c.mode == classModeSampled && math.Abs(hit-c.hit) <= 5) {
 				t.Errorf("hit_pct %.2f, want %.0f within %.1f", hit, c.hit, tol)
+			}
+			var classHists int64
+			for _, h := range res.Hists() {
+				if h.Of() == results.LatHit || h.Of() == results.LatMiss {
+					classHists += h.Count()
+				}
+			}
+			if partial := r.Values["partial_pct"] / 100 * classified; math.Abs(float64(classHists)-(classified-partial)) > 0.5 {
+				t.Errorf("the hit and miss histograms hold %d requests, the classes %.0f", classHists, classified-partial)
 			}
 			t.Logf("%s: %v classified of %d, hit %.2f%%, partial %v%%", c.name, classified, r.Ops, r.Values["hit_pct"], r.Values["partial_pct"])
 		})

@@ -170,7 +170,7 @@ func (r *Result) Hists() []results.Hist {
 	for _, x := range []struct {
 		h   *hdrhistogram.Histogram
 		lat string
-	}{{r.Lat, results.LatService}, {r.LatIntended, results.LatIntended}} {
+	}{{r.Lat, results.LatService}, {r.LatIntended, results.LatIntended}, {r.LatHit, results.LatHit}, {r.LatMiss, results.LatMiss}} {
 		if x.h == nil {
 			continue
 		}

@@ -37,6 +37,9 @@ type Result struct {
 	// an open-loop run the latency from the intended time (nil for the closed loop).
 	Lat, Slat, Clat *hdrhistogram.Histogram
 	LatIntended     *hdrhistogram.Histogram
+	// LatHit and LatMiss are a partly cached run's classified hits' and misses' latencies
+	// (nil when its requests have no classes).
+	LatHit, LatMiss *hdrhistogram.Histogram
 }
 
 // newHist returns a latency histogram in nanoseconds, as the engines' (1 ns to 1 h, 3
@@ -177,6 +180,9 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		m.Warnings = res.Warnings
 		res.Row = p.build(m, started, ds.Path)
 		res.Lat, res.Slat, res.Clat, res.LatIntended = m.Lat, m.Slat, m.Clat, m.LatIntended
+		if c := m.Classes; c != nil {
+			res.LatHit, res.LatMiss = c.LatHit, c.LatMiss
+		}
 		if shared.log != nil && m.Measured {
 			cfg.Log.add(shared.log.intervals(res.Row))
 		}

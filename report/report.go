@@ -187,6 +187,9 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 		names []string
 		rows  map[string][]*results.Row
 		hists map[string][]*results.Hist
+		// classes are a partly cached configuration's hit and miss histograms, by engine
+		// name and class ("uring hit").
+		classes map[string][]*results.Hist
 	}
 	var groups []*group
 	byKey := map[string]*group{}
@@ -216,10 +219,13 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 		g := byKey[k]
 		if g == nil {
 			label := configLabel(r.Workload, r.BS, r.IODepth, r.Jobs, r.Cache)
+			if r.ResidentTarget > 0 {
+				label += fmt.Sprintf(", %.0f%% resident", r.ResidentTarget)
+			}
 			if r.Rate > 0 {
 				label += " at " + results.FormatRate(r.Rate) + " reads/s offered, latency from the intended time"
 			}
-			g = &group{label: label, open: r.Rate > 0, rows: map[string][]*results.Row{}, hists: map[string][]*results.Hist{}}
+			g = &group{label: label, open: r.Rate > 0, rows: map[string][]*results.Row{}, hists: map[string][]*results.Hist{}, classes: map[string][]*results.Hist{}}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -231,6 +237,14 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	}
 	for i := range hists {
 		h := &hists[i]
+		if c := h.Of(); c == results.LatHit || c == results.LatMiss {
+			if g := byKey[key(&h.Row)]; g != nil {
+				if _, ok := g.rows[name(&h.Row)]; ok {
+					g.classes[name(&h.Row)+" "+c] = append(g.classes[name(&h.Row)+" "+c], h)
+				}
+			}
+			continue
+		}
 		if g := byKey[key(&h.Row)]; g != nil && g.open == (h.Of() == results.LatIntended) {
 			if _, ok := g.rows[name(&h.Row)]; ok {
 				g.hists[name(&h.Row)] = append(g.hists[name(&h.Row)], h)
@@ -266,6 +280,25 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 		}
 		if c != nil {
 			charts = append(charts, c)
+		}
+		// A partly cached configuration: its hits and misses, every engine on one chart.
+		var cs []series
+		for _, n := range g.names {
+			for _, class := range []string{results.LatHit, results.LatMiss} {
+				if hs := g.classes[n+" "+class]; len(hs) > 0 {
+					cs = append(cs, fromBuckets(n+" "+class, hs))
+				}
+			}
+		}
+		if len(cs) > 0 {
+			label := g.label + ", hits and misses (lat)"
+			c, err := cdfChart("cdf-"+slugOf(label), label, cs, true)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				charts = append(charts, c)
+			}
 		}
 	}
 	return charts, nil

@@ -34,6 +34,8 @@ var histCounts = HistColumns[:3]
 const (
 	LatService  = "lat"      // from just before Submit to the completion (lat_* columns)
 	LatIntended = "intended" // from the request's intended time (the open loop's lat_intended_*)
+	LatHit      = "hit"      // lat of the classified hits of a partly cached run (lat_hit_*)
+	LatMiss     = "miss"     // lat of its classified misses (lat_miss_*)
 )
 
 // A Bucket is a range of latencies and how many requests took one of them.
@@ -43,7 +45,7 @@ type Bucket struct{ Lo, Hi, Count int64 }
 // only; Buckets are ascending and non-empty.
 type Hist struct {
 	Row     Row
-	Latency string // LatService or LatIntended; "" is LatService
+	Latency string // LatService, LatIntended, LatHit or LatMiss; "" is LatService
 	Buckets []Bucket
 }
 
@@ -159,9 +161,9 @@ func ReadHists(r io.Reader, name string) ([]Hist, error) {
 		lat := LatService
 		if hasLat {
 			switch lat = rec[latCol]; lat {
-			case LatService, LatIntended:
+			case LatService, LatIntended, LatHit, LatMiss:
 			default:
-				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("latency %q: accepted: %s, %s", lat, LatService, LatIntended)}
+				return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("latency %q: accepted: %s, %s, %s, %s", lat, LatService, LatIntended, LatHit, LatMiss)}
 			}
 		}
 		var id []string
