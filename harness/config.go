@@ -86,6 +86,11 @@ type Config struct {
 	// kernel's reclaim sets how much of the file stays cached (internal/memcg).
 	CacheLimit int64 `json:"cache_limit"`
 
+	// Foreign says the data is not aiobench's (--file: an existing file or a block device,
+	// workloads.Dataset.Foreign): never written (no fdatasync before an eviction either), its
+	// reads not verified. A run refuses a dataset that disagrees.
+	Foreign bool `json:"foreign"`
+
 	// Background, when set, is a second run of another engine over another data file that
 	// goes on for the whole of this run (started before its warm-up, stopped after it); only
 	// this run's own jobs are measured. It is the interference load of the syncfirst suite.

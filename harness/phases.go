@@ -93,7 +93,7 @@ func (s *runState) prepare() error {
 	if s.cfg.Cache != CacheCold {
 		return nil
 	}
-	if err := pagecache.Evict(s.ctl, s.cfg.Size); err != nil {
+	if err := evict(s.cfg, s.ctl); err != nil {
 		return err
 	}
 	if s.cfg.Resident > 0 {

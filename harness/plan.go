@@ -77,7 +77,7 @@ func (p *Plan) verifyAndAdvice() (verify bool, advice pagecache.Advice) {
 	if p.Config.NoFadvise {
 		advice = pagecache.AdviceNone
 	}
-	return engines.MovesData(p.eng), advice
+	return engines.MovesData(p.eng) && !p.Config.Foreign, advice
 }
 
 // setup is what the plan's rows record of their configuration.
@@ -95,6 +95,9 @@ func (p *Plan) setup() results.Setup {
 	}
 	if !verify {
 		s.Verify = "none"
+	}
+	if c.Foreign {
+		s.Verify = "none (foreign data)"
 	}
 	if p.wl.Ordered {
 		s.Random = c.Random

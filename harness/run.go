@@ -16,6 +16,7 @@ import (
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/diskstats"
 	"github.com/aiobench/aiobench/internal/memcg"
+	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/workloads"
@@ -64,6 +65,9 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 	if cfg.Size > ds.Size {
 		return nil, fmt.Errorf("run: size %d exceeds the data set's %d bytes", cfg.Size, ds.Size)
 	}
+	if cfg.Foreign != ds.Foreign {
+		return nil, fmt.Errorf("run: %s is foreign data %v, the configuration says %v", ds.Path, ds.Foreign, cfg.Foreign)
+	}
 
 	ctl, err := os.Open(ds.Path)
 	if err != nil {
@@ -110,6 +114,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 
 	shared := &runState{cfg: &cfg, ctl: ctlFd, eng: eng}
 	shared.dev = device(ds, res)
+	m.Target = targetInfo(ds, shared.dev)
 	if cfg.Log != nil {
 		shared.log = newRunLog(cmp.Or(cfg.LogInterval, DefaultLogInterval))
 	}
@@ -252,13 +257,13 @@ func prepareCache(ctx context.Context, cfg *Config, fd int) error {
 		if cfg.CacheLimit > 0 {
 			// Pages cached before the run are charged to another cgroup, which the limit does
 			// not reach: the file is read in afresh, charged to the run's own.
-			if err := pagecache.Evict(fd, cfg.Size); err != nil {
+			if err := evict(cfg, fd); err != nil {
 				return err
 			}
 		}
 		return pagecache.WarmContext(ctx, fd, cfg.Size)
 	}
-	if err := pagecache.Evict(fd, cfg.Size); err != nil {
+	if err := evict(cfg, fd); err != nil {
 		return err
 	}
 	if cfg.Resident > 0 {
@@ -270,7 +275,11 @@ func prepareCache(ctx context.Context, cfg *Config, fd int) error {
 // device resolves the block device under the data file for the row's device counters, or
 // warns why there are none.
 func device(ds *workloads.Dataset, res *Result) *diskstats.Device {
-	dev, err := diskstats.Resolve(filepath.Dir(ds.Path))
+	at := filepath.Dir(ds.Path)
+	if ds.Kind == workloads.KindDevice || ds.Kind == workloads.KindLoop {
+		at = ds.Path // the device itself
+	}
+	dev, err := diskstats.Resolve(at)
 	if err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("no device counters (dev_* columns left empty): %v", err))
 		return nil
@@ -312,3 +321,26 @@ const errNoOps = "no request completed with verified data in the measured phase"
 
 // errShort is recorded when a read inside the file came back short.
 var errShort = errors.New("short read inside the file")
+
+// evict drops the file's pages from the page cache: with an fdatasync first for aiobench's own
+// data, without one for foreign data (never written, not even its dirty pages flushed).
+func evict(cfg *Config, fd int) error {
+	if cfg.Foreign {
+		return pagecache.EvictClean(fd, cfg.Size)
+	}
+	return pagecache.Evict(fd, cfg.Size)
+}
+
+// targetInfo says what the run reads: its kind, file system and mount options, and its
+// device's scheduler and readahead.
+func targetInfo(ds *workloads.Dataset, dev *diskstats.Device) results.TargetInfo {
+	t := results.TargetInfo{Kind: cmp.Or(ds.Kind, workloads.KindData), ReadAheadKB: -1}
+	if t.Kind != workloads.KindDevice && t.Kind != workloads.KindLoop {
+		t.FS, _ = sysinfo.FSType(ds.Path)
+		t.MountOpts = sysinfo.ReadOptions(ds.Path)
+	}
+	if dev != nil {
+		t.Scheduler, t.ReadAheadKB = dev.Queue()
+	}
+	return t
+}

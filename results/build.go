@@ -79,6 +79,10 @@ type Measurement struct {
 	BacklogMax, Dropped int64
 	Admitted, Unissued  int64
 
+	// Target is what was read: its kind, file system, the mount options that change reads,
+	// the device's scheduler and readahead.
+	Target TargetInfo
+
 	// Classes are the per-class figures of a partly cached run; nil when it was not
 	// classified (harness: classify.go).
 	Classes *Classes
@@ -228,3 +232,15 @@ func (m *Measurement) devPerOp() float64 {
 	}
 	return float64(m.Dev.Reads) / float64(m.Ops)
 }
+
+// TargetInfo describes what a run read (the target columns).
+type TargetInfo struct {
+	Kind      string // data (aiobench's file), file, device, loop
+	FS        string // the file system holding it; empty for a device read raw
+	MountOpts string // ro, noatime, relatime, nodiratime, dax of its mount
+	Scheduler string // its device's I/O scheduler; empty when it has no block device
+	// ReadAheadKB is its device's read_ahead_kb, -1 when unknown.
+	ReadAheadKB int64
+}
+
+func readAheadKnown(m *Measurement) bool { return m.Target.ReadAheadKB >= 0 && m.Target.Kind != "" }

@@ -100,6 +100,8 @@ type Row struct {
 	// ClassMode is how requests were classified hit or miss: resident (known in advance),
 	// sampled (mincore on a sample), empty (not classified).
 	ClassMode string
+	// What was read (TargetInfo).
+	Target, FS, MountOpts, Scheduler string
 	// LatTarget (µs) is the latency from the intended time an open-loop row's knee is judged
 	// against (Knees); 0 for the closed loop.
 	LatTarget float64

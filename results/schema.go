@@ -82,6 +82,12 @@ var static = []Column{
 	metricValue("behind_p99_us", "µs", "99th percentile of how far behind its intended time a request was submitted: the issuer's own error at a rate the engine sustains, the queue for a slot beyond it (the open loop)", func(m *Measurement) float64 { return pct(m.Behind, 99) }).lower().when(openCompleted),
 	metricValue("backlog_max", "", "the most requests due and waiting for a slot at once (--iodepth in flight): the open loop's queue; arrivals beyond 65536 a job are dropped", func(m *Measurement) float64 { return float64(m.BacklogMax) }).lower().when(open),
 	metricValue("dropped", "", "arrivals dropped because the open loop's queue was full: the engine did not keep up", func(m *Measurement) float64 { return float64(m.Dropped) }).lower().when(open),
+	// What was read.
+	measured("target", "", "what was read: data (aiobench's own data file), file (an existing file, --file), device or loop (a block device, --file)", func(r *Row) *string { return &r.Target }, func(m *Measurement) string { return m.Target.Kind }),
+	measured("fs", "", "the file system holding the target (ext4, xfs, btrfs, tmpfs …); empty for a block device read raw", func(r *Row) *string { return &r.FS }, func(m *Measurement) string { return m.Target.FS }),
+	measured("mount_opts", "", "the target's mount options that change how it is read (ro, noatime, relatime, nodiratime, dax), comma-separated", func(r *Row) *string { return &r.MountOpts }, func(m *Measurement) string { return m.Target.MountOpts }),
+	measured("scheduler", "", "the I/O scheduler of the target's block device (none, mq-deadline, bfq, kyber); empty without one", func(r *Row) *string { return &r.Scheduler }, func(m *Measurement) string { return m.Target.Scheduler }),
+	metricValue("read_ahead_kb", "KiB", "the read_ahead_kb of the target's block device", func(m *Measurement) float64 { return float64(m.Target.ReadAheadKB) }).when(readAheadKnown),
 	// Hits and misses apart (a partly cached run: --resident, a skewed --random order).
 	measured("class_mode", "", "how requests were classified hit or miss: resident (cold --resident in perm order: the harness knows which pages it made resident, a bit per page), sampled (mincore on a seeded sample of requests just before Submit, as often as keeps its cost under 1% of the run's time), empty (not classified: all hits or all misses)", func(r *Row) *string { return &r.ClassMode }, func(m *Measurement) string {
 		if m.Classes == nil {

@@ -28,6 +28,10 @@ type Dataset struct {
 	Path  string
 	Index int // the file index its content encodes
 	Size  int64
+	// Foreign says the target is not aiobench's (--file): never written, its reads not
+	// verified. Kind is what it is (KindData, KindFile, KindDevice, KindLoop; "" is KindData).
+	Foreign bool
+	Kind    string
 }
 
 // LayoutState says what Layout would do in a directory.

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/engines"
@@ -16,6 +18,7 @@ import (
 	"github.com/aiobench/aiobench/report"
 	"github.com/aiobench/aiobench/results"
 	"github.com/aiobench/aiobench/suites"
+	"github.com/aiobench/aiobench/workloads"
 )
 
 // benchContext runs the benchmark the flags describe: check everything, lay out the data, run
@@ -38,9 +41,24 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, ab, calibrate, report, version, help; see aiobench --help)", fs.Arg(0))
 	}
-	spec, err := o.spec(fs.Changed)
+	changed := fs.Changed
+	var foreign *workloads.Dataset
+	if o.file != "" {
+		var err error
+		if foreign, err = o.openFile(fs.Changed); err != nil {
+			return err
+		}
+		// The target's size is the run's unless --size says less.
+		changed = func(name string) bool { return fs.Changed(name) || name == "size" }
+	}
+	spec, err := o.spec(changed)
 	if err != nil {
 		return err
+	}
+	if foreign != nil {
+		if err := checkForeign(foreign, spec); err != nil {
+			return err
+		}
 	}
 	info := stderr // what is not an error: notes, progress
 	if o.quiet {
@@ -71,23 +89,27 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if fs.Changed("dir") && o.dir == "" {
 		return usagef("--dir: empty (name an existing, writable directory on the disk under test, or leave --dir out for the default)")
 	}
-	dir, err := o.dataDir(info)
-	if err != nil {
-		return err
-	}
-	defer o.lock.Release()
-	if spec.UsesCache(harness.CacheDirect) {
-		if err := checkDirect(dir); err != nil {
+	var dir string
+	if foreign == nil {
+		if dir, err = o.dataDir(info); err != nil {
 			return err
+		}
+		defer o.lock.Release()
+		if spec.UsesCache(harness.CacheDirect) {
+			if err := checkDirect(dir); err != nil {
+				return err
+			}
 		}
 	}
 	var disp *progress.Display // made once the data is laid out; the duelist writes to it later
 	if len(spec.Duels) > 0 {
 		spec.Duelist = processDuelist(ctx, dir, o.lock, func(label string) io.Writer { return disp.ActivityWriter(label + ": ") })
 	}
-	ds, err := layout(ctx, dir, 0, spec.MaxSize(), info)
-	if err != nil {
-		return err
+	ds := foreign
+	if ds == nil {
+		if ds, err = layout(ctx, dir, 0, spec.MaxSize(), info); err != nil {
+			return err
+		}
 	}
 	if spec.NeedsBackground {
 		bg, err := layout(ctx, dir, 1, spec.MaxSize(), info)
@@ -101,7 +123,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
-	machine := sysinfo.Machine(dir)
+	machine := sysinfo.Machine(cmp.Or(dir, filepath.Dir(ds.Path)))
 	comments := []string{
 		results.MagicComment + " " + machine.Version,
 		"command: " + commandLine(args),

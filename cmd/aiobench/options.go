@@ -61,6 +61,7 @@ type options struct {
 	suite      string
 	resident   float64
 	cacheLimit int64
+	file       string
 	format     string
 	roundsTab  bool
 	quiet      bool
@@ -113,6 +114,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(enumValue{&o.verify, []string{"cheap", "full"}}, "verify", "cheap: a few words of every read; full: every byte")
 	fs.Var(intValue{&o.rounds, 1}, "rounds", "repeat the whole set; engines alternate order each round")
 	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
+	fs.StringVar(&o.file, "file", "", "read this existing file or block device instead of aiobench's data file: opened read-only and never written, its reads not verified (a mounted device only with --cache direct)")
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
 	bindEngineOptions(fs, o)

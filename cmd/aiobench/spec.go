@@ -29,6 +29,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	if o.verify == "full" {
 		base.Verify = workloads.VerifyFull
 	}
+	base.Foreign = o.file != ""
 	if changed("random") {
 		base.Random = o.random
 	}

@@ -41,7 +41,7 @@ var ErrNoDevice = errors.New("no block device")
 // sysfs is where the block devices are found; tests may point it elsewhere.
 var sysfs = "/sys"
 
-// Resolve finds the block device holding dir. A partition resolves to its disk (the device the
+// Resolve finds the block device holding dir (or a file), or the block device dir is. A partition resolves to its disk (the device the
 // I/O scheduler and the disk's own counters see); loop and device-mapper devices resolve to
 // themselves, with What saying what is under them. A file system with no block device (tmpfs,
 // overlay, NFS, FUSE) gives an error wrapping ErrNoDevice.
@@ -50,7 +50,11 @@ func Resolve(dir string) (*Device, error) {
 	if err := unix.Stat(dir, &st); err != nil {
 		return nil, fmt.Errorf("stat %s: %w", dir, err)
 	}
-	maj, min := unix.Major(st.Dev), unix.Minor(st.Dev)
+	dev := st.Dev
+	if st.Mode&unix.S_IFMT == unix.S_IFBLK { // a block device itself (--file /dev/...)
+		dev = st.Rdev
+	}
+	maj, min := unix.Major(dev), unix.Minor(dev)
 	if maj == 0 {
 		return nil, fmt.Errorf("%s is on an anonymous device %d:%d (tmpfs, overlay, a network or FUSE file system, a btrfs subvolume): %w", dir, maj, min, ErrNoDevice)
 	}
@@ -126,4 +130,21 @@ func parse(line string, at time.Time) (Stat, error) {
 func (s Stat) Sub(o Stat) Stat {
 	return Stat{Reads: s.Reads - o.Reads, ReadSectors: s.ReadSectors - o.ReadSectors,
 		IOTicks: s.IOTicks - o.IOTicks, QueueTime: s.QueueTime - o.QueueTime, At: s.At}
+}
+
+// Queue returns the device's I/O scheduler (the active one of queue/scheduler, "none" for
+// none) and its read_ahead_kb; empty and -1 where they cannot be read.
+func (d *Device) Queue() (scheduler string, readAheadKB int64) {
+	q := filepath.Join(filepath.Dir(d.stat), "queue")
+	readAheadKB = -1
+	if s := readLine(filepath.Join(q, "scheduler")); s != "" {
+		scheduler = s
+		if i, j := strings.Index(s, "["), strings.Index(s, "]"); i >= 0 && j > i {
+			scheduler = s[i+1 : j]
+		}
+	}
+	if v, err := strconv.ParseInt(readLine(filepath.Join(q, "read_ahead_kb")), 10, 64); err == nil {
+		readAheadKB = v
+	}
+	return scheduler, readAheadKB
 }

@@ -7,8 +7,10 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 
@@ -183,4 +185,44 @@ func Version() string {
 		return "devel"
 	}
 	return rev[:min(12, len(rev))] + dirty
+}
+
+// ReadOptions returns the mount options of the file system holding path that change how it is
+// read (ro, noatime, relatime, nodiratime, dax and dax=…), comma-separated: the mount's own
+// options and the file system's, from /proc/self/mountinfo (the longest mount point that holds
+// path).
+func ReadOptions(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	best, opts := "", ""
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		sep := slices.Index(f, "-")
+		if len(f) < 6 || sep < 0 || len(f) < sep+4 {
+			continue
+		}
+		mp := f[4]
+		if (abs == mp || strings.HasPrefix(abs, strings.TrimSuffix(mp, "/")+"/")) && len(mp) >= len(best) {
+			best, opts = mp, f[5]+","+f[sep+3]
+		}
+	}
+	var keep []string
+	for _, o := range strings.Split(opts, ",") {
+		switch {
+		case o == "ro" || o == "noatime" || o == "relatime" || o == "nodiratime" || o == "dax" || strings.HasPrefix(o, "dax="):
+			if !slices.Contains(keep, o) {
+				keep = append(keep, o)
+			}
+		}
+	}
+	return strings.Join(keep, ",")
 }
