@@ -24,6 +24,7 @@ var policy = map[string][]string{
 	"internal/diskstats":  {},
 	"internal/dirlock":    {},
 	"internal/memcg":      {},
+	"internal/testfs":     {},
 	"internal/fileio":     {},
 	"internal/futex":      {},
 	"internal/handoff":    {"internal/clock", "internal/futex"},
