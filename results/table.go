@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/aiobench/aiobench/internal/units"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -89,7 +90,9 @@ func WriteCounterMedians(w io.Writer, rows []Row) error {
 		k := ConfigKey(r) + "|" + r.Engine + "|" + Variant(r)
 		g := groups[k]
 		if g == nil {
-			g = &group{row: Row{Engine: r.Engine, Cache: r.Cache, IODepth: r.IODepth, Settings: r.Settings, Values: map[string]float64{}}, vals: map[string][]float64{}}
+			row := *r // its configuration, which tells it apart from the others
+			row.Round, row.Values = 0, map[string]float64{}
+			g = &group{row: row, vals: map[string][]float64{}}
 			groups[k] = g
 			order = append(order, g)
 		}
@@ -133,7 +136,16 @@ func writeCounters(w io.Writer, rows []Row, round string) error {
 		if len(cols) == 0 {
 			continue
 		}
-		header := []string{"engine", round, "cache", "qd"}
+		// Rows told apart as the summary tells them: the block size, and every other setting
+		// that differs among them (a suite of several sizes and residencies, variations).
+		var mine []Row
+		for i := range rows {
+			if rows[i].Engine == e {
+				mine = append(mine, rows[i])
+			}
+		}
+		distinct := Distinct(mine, append(engineSettings(), "duel")...)
+		header := []string{"engine", round, "bs", "cache", "qd"}
 		for _, c := range cols {
 			header = append(header, c.Name)
 		}
@@ -150,7 +162,10 @@ func writeCounters(w io.Writer, rows []Row, round string) error {
 			if v := Variant(r); v != "" {
 				name += " " + v
 			}
-			cells := []string{name, strconv.Itoa(r.Round), r.Cache, strconv.Itoa(r.IODepth)}
+			if d := Describe(r, distinct); d != "" {
+				name += " " + d
+			}
+			cells := []string{name, strconv.Itoa(r.Round), units.FormatSize(int64(r.BS)), r.Cache, strconv.Itoa(r.IODepth)}
 			for _, c := range cols {
 				cells = append(cells, formatCounter(r.Values[c.Name]))
 			}
