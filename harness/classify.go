@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"math/bits"
 	"math/rand/v2"
 	"os"
@@ -52,10 +53,12 @@ const (
 type classifier struct {
 	bits      []uint64 // bitmap: a set bit per resident page
 	pageShift uint
-	m         *pagecache.Mapping // sampled
-	gap       uint64             // requests to the next sample
-	every     uint64             // the gaps' mean
-	lastAt    int64              // the clock after the last sample
+	m         *pagecache.Mapping // sampled: the file's (the first of several)
+	maps      []*pagecache.Mapping
+	cur       int    // with several files: the file of the request being classified
+	gap       uint64 // requests to the next sample
+	every     uint64 // the gaps' mean
+	lastAt    int64  // the clock after the last sample
 	rng       *rand.Rand
 	mode      string // the row's class_mode
 }
@@ -137,7 +140,11 @@ func (c *classifier) lookup(off int64, n int) byte {
 // sample asks mincore for a request's class, adapts the sampling rate and draws the next gap.
 func (c *classifier) sample(off int64, n int) byte {
 	t0 := clock.Now()
-	res, total, err := c.m.Pages(off, n)
+	m := c.m
+	if c.maps != nil {
+		m = c.maps[c.cur]
+	}
+	res, total, err := m.Pages(off, n)
 	t1 := clock.Now()
 	if c.lastAt > 0 {
 		switch cost, span := t1-t0, t1-c.lastAt; {
@@ -169,7 +176,11 @@ func (c *classifier) close() error {
 	if c == nil {
 		return nil
 	}
-	return c.m.Close()
+	err := c.m.Close()
+	for _, m := range c.maps[min(1, len(c.maps)):] {
+		err = errors.Join(err, m.Close())
+	}
+	return err
 }
 
 // classAcct is what the driver counts per class in the measured phase.

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"math"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aiobench/aiobench/internal/memcg"
 	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/results"
+	"github.com/aiobench/aiobench/workloads"
 )
 
 // The bitmap is what warmScattered makes resident: after a cold eviction and the scattered
@@ -137,4 +139,44 @@ func TestCacheLimit(t *testing.T) {
 		t.Errorf("still in the run's cgroup: %s", own)
 	}
 	t.Logf("resident %.1f%%, hit %.1f%%, warnings %q", r.ResidentEnd, r.Values["hit_pct"], res.Warnings)
+}
+
+// Several data files (NrFiles): the requests are shared out over all of them, every read
+// verified against its own file's content, and a partly resident run's classes hold across
+// the files (every file made resident alike).
+func TestNrFiles(t *testing.T) {
+	dir := t.TempDir()
+	var ds *workloads.Dataset
+	for i := range 3 {
+		f, err := workloads.LayoutFile(dir, i, 4<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			ds = f
+		} else {
+			ds.More = append(ds.More, f)
+		}
+	}
+	for _, c := range []Config{
+		{Engine: "sync", Cache: CacheWarm},
+		{Engine: "sync", Cache: CacheCold, IODepth: 4},
+		{Engine: "sync", Cache: CacheCold, Resident: 0.5},
+	} {
+		c.NrFiles, c.Runtime = 3, 200*time.Millisecond
+		res := run(t, c, ds)
+		r := &res.Row
+		if r.Ops == 0 || r.VerifyErrors != 0 || r.Errors != 0 || r.NrFiles != 3 {
+			t.Errorf("%s: ops %d verify errors %d errors %d nrfiles %d", c.Cache, r.Ops, r.VerifyErrors, r.Errors, r.NrFiles)
+		}
+		if c.Resident > 0 {
+			if hit := value(t, r, "hit_pct"); math.Abs(hit-50) > 100*4*math.Sqrt(0.25/float64(r.Ops))+1 {
+				t.Errorf("hit_pct %.1f over three half-resident files", hit)
+			}
+		}
+	}
+	if _, err := Run(context.Background(), Config{Engine: "sync", Workload: "randread", BlockSize: 4096, IODepth: 1, Jobs: 1, Size: 4 << 20,
+		Runtime: 100 * time.Millisecond, Cache: CacheWarm, NrFiles: 2}, ds); err == nil {
+		t.Error("a configuration of 2 files ran on a dataset of 3")
+	}
 }

@@ -151,7 +151,7 @@ func cacheWarnings(s *runState, m *results.Measurement) []string {
 	for _, j := range s.jobs {
 		read += j.d.sinceEvict
 	}
-	expected := min(100, target+100*float64(read)/float64(cfg.Size))
+	expected := min(100, target+100*float64(read)/float64(cfg.Size*int64(max(cfg.NrFiles, 1)))) // residency is the files' mean
 	switch {
 	case cfg.Cache == CacheWarm && m.ResidentEnd < warmResidentMin && cfg.CacheLimit == 0:
 		w = append(w, fmt.Sprintf("%s: asked for a warm cache but only %.1f%% of the file is resident at the end of the run: it was evicted while the run read it (memory pressure?), and the later reads were not warm", cfg.Engine, m.ResidentEnd))

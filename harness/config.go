@@ -91,6 +91,12 @@ type Config struct {
 	// reads not verified. A run refuses a dataset that disagrees.
 	Foreign bool `json:"foreign"`
 
+	// NrFiles, above 1, shares the requests out over that many data files (the dataset's
+	// More), each of Size bytes, as fio's nrfiles does: the pattern runs over all their blocks
+	// end to end, so a random order picks a file at random (fio's file_service_type=random)
+	// and each job opens every file.
+	NrFiles int `json:"nrfiles"`
+
 	// Background, when set, is a second run of another engine over another data file that
 	// goes on for the whole of this run (started before its warm-up, stopped after it); only
 	// this run's own jobs are measured. It is the interference load of the syncfirst suite.
@@ -206,6 +212,8 @@ func (c *Config) validate(wl *workloads.Workload) error {
 		return bad("iodepth %d: more than the %d blocks of bs %s in size %s (lower --iodepth or raise --size)", c.IODepth, workloads.Blocks(c.Size, c.BlockSize), units.FormatSize(int64(c.BlockSize)), units.FormatSize(c.Size))
 	case c.Resident < 0 || c.Resident > 1:
 		return bad("resident %v: must be between 0 and 1", c.Resident)
+	case c.NrFiles < 0:
+		return bad("nrfiles %d: must be at least 1", c.NrFiles)
 	case c.CacheLimit < 0:
 		return bad("cache-limit %d: must be above 0", c.CacheLimit)
 	case c.CacheLimit > 0 && c.Cache == CacheDirect:

@@ -57,6 +57,32 @@ type driver struct {
 	cls   *classifier
 	class []byte
 	cacct *classAcct
+
+	// Several data files (Config.NrFiles): their descriptors and content indexes, each
+	// file's bytes; fileOf says which file each request (by User) reads. nil: one file.
+	fds     []int
+	indexes []int
+	perFile int64
+	fileOf  []int
+}
+
+// split maps an offset of the pattern, over the files end to end, to one file's: it sets the
+// request's descriptor and file and returns the offset in that file.
+func (d *driver) split(r *engines.Request, off int64) int64 {
+	f := int(off / d.perFile)
+	r.Fd, d.fileOf[r.User] = d.fds[f], f
+	if d.cls != nil {
+		d.cls.cur = f
+	}
+	return off % d.perFile
+}
+
+// fileIndex is the content index of the file request r reads.
+func (d *driver) fileIndex(r *engines.Request) int {
+	if d.fds == nil {
+		return d.file
+	}
+	return d.indexes[d.fileOf[r.User]]
 }
 
 // acct is what the driver counts of completed requests.
@@ -152,6 +178,9 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 				}
 				r := d.free[len(d.free)-1]
 				d.free = d.free[:len(d.free)-1]
+				if d.fds != nil {
+					off = d.split(r, off)
+				}
 				r.Offset, r.ID = off, d.nextID
 				d.nextID++
 				r.Reset()
@@ -268,7 +297,11 @@ func (d *driver) nextOffset(wrapEnds bool) (int64, bool) {
 // so that they are issued first and in order.
 func (d *driver) putBack(batch []*engines.Request) {
 	for i := len(batch) - 1; i >= 0; i-- {
-		d.carry = append(d.carry, batch[i].Offset)
+		off := batch[i].Offset
+		if d.fds != nil { // back to the pattern's offset, over the files end to end
+			off += int64(d.fileOf[batch[i].User]) * d.perFile
+		}
+		d.carry = append(d.carry, off)
 		d.free = append(d.free, batch[i])
 	}
 }
@@ -296,8 +329,8 @@ func (d *driver) complete(r *engines.Request, t int64) bool {
 		a.readError(r)
 		return false
 	}
-	if a.verify && workloads.Verify(r.Buf, a.file, r.Offset, a.mode) >= 0 {
-		a.verifyError(r)
+	if a.verify && workloads.Verify(r.Buf, d.fileIndex(r), r.Offset, a.mode) >= 0 {
+		a.verifyError(r, d.fileIndex(r))
 		return false
 	}
 	if !a.measuring {
@@ -335,10 +368,10 @@ func (a *acct) readError(r *engines.Request) {
 	}
 }
 
-func (a *acct) verifyError(r *engines.Request) {
+func (a *acct) verifyError(r *engines.Request, file int) {
 	a.verifyErrors++
 	if a.firstErr == nil {
-		bad := workloads.Verify(r.Buf, a.file, r.Offset, workloads.VerifyFull)
+		bad := workloads.Verify(r.Buf, file, r.Offset, workloads.VerifyFull)
 		a.firstErr = fmt.Errorf("verify %d bytes at %d: data differs from the layout at byte %d", len(r.Buf), r.Offset, bad)
 	}
 }

@@ -21,12 +21,14 @@ type job struct {
 	quota  int64 // measured requests to issue; -1 when bounded by runtime only
 	passes bool  // a new pass over the file waits at the barrier (cold runs)
 
-	f   *os.File
-	fd  int
-	mem []byte // mmap'd request buffers, page aligned for O_DIRECT
-	d   *driver
-	eng engines.Engine
-	inv engines.Invalidator // the open Reader's, if it keeps data above the page cache
+	f  *os.File
+	fd int
+	// more are the other data files' (Config.NrFiles), opened as f is.
+	more []*os.File
+	mem  []byte // mmap'd request buffers, page aligned for O_DIRECT
+	d    *driver
+	eng  engines.Engine
+	inv  engines.Invalidator // the open Reader's, if it keeps data above the page cache
 
 	failed error // the engine itself failed: the run is incomplete
 	stats  engines.Counters
@@ -47,13 +49,32 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 		j.release()
 		return nil, fmt.Errorf("job %d: %s: %w", index, ds.Path, err)
 	}
+	for _, m := range ds.More {
+		g, err := os.OpenFile(m.Path, flags, 0)
+		if err != nil {
+			j.release()
+			return nil, fmt.Errorf("job %d: open %s: %w", index, m.Path, err)
+		}
+		j.more = append(j.more, g)
+		if err := pagecache.Advise(int(g.Fd()), advice); err != nil {
+			j.release()
+			return nil, fmt.Errorf("job %d: %s: %w", index, m.Path, err)
+		}
+	}
 	j.mem, err = unix.Mmap(-1, 0, cfg.IODepth*cfg.BlockSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		j.release()
 		return nil, fmt.Errorf("job %d: allocate %d buffers of %d bytes: %w", index, cfg.IODepth, cfg.BlockSize, err)
 	}
+	// Several files: the pattern runs over all their blocks end to end, each file's own
+	// whole blocks (driver.split).
+	files := int64(1 + len(ds.More))
+	perFile := cfg.Size
+	if files > 1 {
+		perFile = cfg.Size / int64(cfg.BlockSize) * int64(cfg.BlockSize)
+	}
 	pattern := wl.New(workloads.PatternConfig{
-		Size: cfg.Size, BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed, Random: cfg.Random,
+		Size: perFile * files, BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed, Random: cfg.Random,
 	})
 	// Request IDs, unique in the run, name requests in traces.
 	j.d = newDriver(cfg.IODepth, cfg.BlockSize, j.mem, j.fd, pattern, uint64(index)<<40)
@@ -61,6 +82,25 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 	if j.d.cls, err = newClassifier(cfg, j.fd, index); err != nil {
 		j.release()
 		return nil, fmt.Errorf("job %d: classify requests: %w", index, err)
+	}
+	if files > 1 {
+		d := j.d
+		d.fds, d.indexes, d.perFile, d.fileOf = []int{j.fd}, []int{ds.Index}, perFile, make([]int, cfg.IODepth)
+		for i, g := range j.more {
+			d.fds = append(d.fds, int(g.Fd()))
+			d.indexes = append(d.indexes, ds.More[i].Index)
+		}
+		if c := d.cls; c != nil && c.m != nil { // sampled: a mapping per file
+			c.maps = []*pagecache.Mapping{c.m}
+			for _, g := range j.more {
+				m, err := pagecache.Map(int(g.Fd()), cfg.Size, cfg.BlockSize)
+				if err != nil {
+					j.release()
+					return nil, fmt.Errorf("job %d: classify requests: %w", index, err)
+				}
+				c.maps = append(c.maps, m)
+			}
+		}
 	}
 	if j.d.cls != nil {
 		j.d.class = make([]byte, cfg.IODepth)
@@ -82,6 +122,10 @@ func (j *job) release() {
 		_ = j.f.Close()
 		j.f = nil
 	}
+	for _, g := range j.more {
+		_ = g.Close()
+	}
+	j.more = nil
 }
 
 // openReader opens cfg's engine for one job or arm; tests may wrap every Reader the harness

@@ -279,6 +279,9 @@ func (d *driver) openStep(b bound, why ending, issued int64) (ending, int64, err
 			}
 			r := d.free[len(d.free)-1]
 			d.free = d.free[:len(d.free)-1]
+			if d.fds != nil {
+				off = d.split(r, off)
+			}
 			r.Offset, r.ID = off, d.nextID
 			d.nextID++
 			r.Reset()

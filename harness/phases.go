@@ -8,7 +8,6 @@ import (
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/diskstats"
-	"github.com/aiobench/aiobench/pagecache"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,8 +25,10 @@ import (
 // the deadline moves by its length. The measured phase ends when the last job has reached its
 // bound and drained its queue: the last readings are taken then, before any Reader closes.
 type runState struct {
-	cfg  *Config
-	ctl  int // a descriptor of the data file for cache control
+	cfg *Config
+	ctl int // a descriptor of the data file for cache control
+	// ctls are every data file's (Config.NrFiles), ctl first.
+	ctls []int
 	jobs []*job
 	eng  engines.Engine
 	dev  *diskstats.Device // nil when the data file's device is unknown
@@ -93,12 +94,14 @@ func (s *runState) prepare() error {
 	if s.cfg.Cache != CacheCold {
 		return nil
 	}
-	if err := evict(s.cfg, s.ctl); err != nil {
-		return err
-	}
-	if s.cfg.Resident > 0 {
-		if err := warmScattered(s.ctl, s.cfg.Size, s.cfg.Resident, s.cfg.Seed); err != nil {
+	for _, fd := range s.ctls {
+		if err := evict(s.cfg, fd); err != nil {
 			return err
+		}
+		if s.cfg.Resident > 0 {
+			if err := warmScattered(fd, s.cfg.Size, s.cfg.Resident, s.cfg.Seed); err != nil {
+				return err
+			}
 		}
 	}
 	for _, j := range s.jobs {
@@ -118,7 +121,7 @@ func (s *runState) gate() {
 		s.fail(fmt.Errorf("prepare the %s cache after the warm-up: %w", s.cfg.Cache, err))
 		return
 	}
-	r, err := pagecache.Residency(s.ctl, s.cfg.Size)
+	r, err := residency(s.ctls, s.cfg.Size)
 	if err != nil {
 		s.fail(fmt.Errorf("measure residency: %w", err))
 		return
@@ -138,7 +141,7 @@ func (s *runState) gate() {
 	s.cfg.Live.measure(s.measureStart)
 	if s.log != nil {
 		s.log.stop, s.log.done = make(chan struct{}), make(chan struct{})
-		go tick(s.log, s.measureStart, s.ctl, s.cfg.Size, s.dev, s.startDev)
+		go tick(s.log, s.measureStart, s.ctls, s.cfg.Size, s.dev, s.startDev)
 	}
 }
 

@@ -88,6 +88,7 @@ func (p *Plan) setup() results.Setup {
 		Engine: c.Engine, Workload: c.Workload, BS: c.BlockSize, IODepth: c.IODepth, Jobs: c.Jobs,
 		Cache: c.Cache, Size: c.Size, Verify: c.Verify.String(), Fadvise: advice.String(), Seed: c.Seed,
 		ResidentTarget: 100 * c.Resident, Rate: c.Rate, CacheLimit: c.CacheLimit,
+		NrFiles: nrFiles(c.NrFiles),
 	}
 	if c.Rate > 0 {
 		s.Arrival = cmp.Or(c.Arrival, ArrivalPoisson)
@@ -139,3 +140,12 @@ func (p *Plan) SetupRow() results.Row {
 
 // startedNow is a row's started_utc for a run starting now.
 func startedNow() string { return time.Now().UTC().Format(time.RFC3339) }
+
+// nrFiles is the nrfiles column's value: 0 for one file, as files written before the column
+// read, so that their rows still match.
+func nrFiles(n int) int {
+	if n > 1 {
+		return n
+	}
+	return 0
+}

@@ -69,12 +69,23 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		return nil, fmt.Errorf("run: %s is foreign data %v, the configuration says %v", ds.Path, ds.Foreign, cfg.Foreign)
 	}
 
-	ctl, err := os.Open(ds.Path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", ds.Path, err)
+	if want := max(cfg.NrFiles, 1); len(ds.Files()) != want {
+		return nil, fmt.Errorf("run: %d data files, the configuration says %d", len(ds.Files()), want)
 	}
-	defer ctl.Close()
-	ctlFd := int(ctl.Fd())
+	var ctls []int
+	var err error
+	for _, f := range ds.Files() {
+		if f.Size < cfg.Size {
+			return nil, fmt.Errorf("run: size %d exceeds %s's %d bytes", cfg.Size, f.Path, f.Size)
+		}
+		ctl, err := os.Open(f.Path)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", f.Path, err)
+		}
+		defer ctl.Close()
+		ctls = append(ctls, int(ctl.Fd()))
+	}
+	ctlFd := ctls[0]
 
 	cfg.Live.begin(&cfg)
 	defer cfg.Live.end()
@@ -94,8 +105,10 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		}
 		cgroup = g
 	}
-	if err := prepareCache(ctx, &cfg, ctlFd); err != nil {
-		return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Path, err)
+	for i, fd := range ctls {
+		if err := prepareCache(ctx, &cfg, fd); err != nil {
+			return nil, fmt.Errorf("prepare %s cache of %s: %w", cfg.Cache, ds.Files()[i].Path, err)
+		}
 	}
 
 	// Threads that block in system calls must not take Ps from runnable goroutines (see
@@ -112,7 +125,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(m.GOMAXPROCS))
 	}
 
-	shared := &runState{cfg: &cfg, ctl: ctlFd, eng: eng}
+	shared := &runState{cfg: &cfg, ctl: ctlFd, ctls: ctls, eng: eng}
 	shared.dev = device(ds, res)
 	m.Target = targetInfo(ds, shared.dev)
 	if cfg.Log != nil {
@@ -165,7 +178,7 @@ func (p *Plan) Run(ctx context.Context, ds *workloads.Dataset) (*Result, error) 
 		afterJobs(ds.Path)
 	}
 	m.Resident = true
-	if m.ResidentEnd, err = pagecache.Residency(ctlFd, cfg.Size); err != nil {
+	if m.ResidentEnd, err = residency(ctls, cfg.Size); err != nil {
 		return nil, fmt.Errorf("measure residency of %s: %w", ds.Path, err)
 	}
 	if shared.log != nil {
@@ -343,4 +356,18 @@ func targetInfo(ds *workloads.Dataset, dev *diskstats.Device) results.TargetInfo
 		t.Scheduler, t.ReadAheadKB = dev.Queue()
 	}
 	return t
+}
+
+// residency is the share of the data files' first size bytes that is resident, in percent: the
+// mean over the files, which are all of that size.
+func residency(fds []int, size int64) (float64, error) {
+	var sum float64
+	for _, fd := range fds {
+		r, err := pagecache.Residency(fd, size)
+		if err != nil {
+			return 0, err
+		}
+		sum += r
+	}
+	return sum / float64(len(fds)), nil
 }

@@ -11,7 +11,6 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aiobench/aiobench/internal/clock"
 	"github.com/aiobench/aiobench/internal/diskstats"
-	"github.com/aiobench/aiobench/pagecache"
 	"github.com/aiobench/aiobench/results"
 )
 
@@ -197,7 +196,7 @@ func (l *runLog) intervals(row results.Row) []results.Interval {
 // tick reads the file's residency and the device's reads at the end of every interval until
 // stopped: a goroutine of the run, started at the gate with what it needs of the run's state
 // then (the gate's clock, the device and its counters), which it shares with nothing else.
-func tick(l *runLog, measureStart int64, ctl int, size int64, dev *diskstats.Device, prev diskstats.Stat) {
+func tick(l *runLog, measureStart int64, ctls []int, size int64, dev *diskstats.Device, prev diskstats.Stat) {
 	defer close(l.done)
 	for k := 0; ; k++ {
 		end := measureStart + l.paused.Load() + int64(k+1)*l.every
@@ -210,7 +209,7 @@ func tick(l *runLog, measureStart int64, ctl int, size int64, dev *diskstats.Dev
 			k-- // a pause moved the boundary: wait again for this interval's end
 			continue
 		}
-		r, err := pagecache.Residency(ctl, size)
+		r, err := residency(ctls, size)
 		var reads int64
 		hasDev := false
 		if dev != nil {

@@ -32,7 +32,13 @@ type Dataset struct {
 	// verified. Kind is what it is (KindData, KindFile, KindDevice, KindLoop; "" is KindData).
 	Foreign bool
 	Kind    string
+	// More are the data set's other files (--nrfiles), each of Size bytes: requests are shared
+	// out over this one and them.
+	More []*Dataset
 }
+
+// Files are the data set's files, this one first.
+func (d *Dataset) Files() []*Dataset { return append([]*Dataset{d}, d.More...) }
 
 // LayoutState says what Layout would do in a directory.
 type LayoutState int

@@ -60,6 +60,14 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
+	if o.nrfiles > 1 {
+		switch {
+		case foreign != nil:
+			return usagef("--nrfiles: with --file it would take a list of files, which is not built yet; give one --file, or lay out --nrfiles files with --dir")
+		case spec.NeedsBackground || len(spec.Duels) > 0:
+			return usagef("--nrfiles: the %s suite reads data files of its own beside the run's (a background load, duels in fresh processes); run it without --nrfiles", spec.Name)
+		}
+	}
 	info := stderr // what is not an error: notes, progress
 	if o.quiet {
 		info = io.Discard
@@ -109,6 +117,13 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if ds == nil {
 		if ds, err = layout(ctx, dir, 0, spec.MaxSize(), info); err != nil {
 			return err
+		}
+		for i := 1; i < o.nrfiles; i++ { // --nrfiles: aiobench-data-1.bin and on, each of --size
+			more, err := layout(ctx, dir, i, spec.MaxSize(), info)
+			if err != nil {
+				return err
+			}
+			ds.More = append(ds.More, more)
 		}
 	}
 	if spec.NeedsBackground {

@@ -70,6 +70,7 @@ func TestFileRefusals(t *testing.T) {
 		{"size beyond it", "more than --file", []string{"--file", small, "--size", "1M"}},
 		{"bs beyond it", "larger than", []string{"--file", small, "--bs", "16k"}},
 		{"a suite with files of its own", "reads data files of its own", []string{"--file", big, "--suite", "syncfirst"}},
+		{"several files", "not built yet", []string{"--file", big, "--nrfiles", "2"}},
 	} {
 		stdout, stderr, code := call(append(tc.args, "--runtime", "100ms")...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) {

@@ -150,6 +150,8 @@ func TestBadInput(t *testing.T) {
 		{"rate with ops", []string{"--rate", "10k", "--ops", "100"}},
 		{"mixed gate with one round", []string{"--suite", "mixed", "--max-sync-regression", "10%"}},
 		{"retry-progress unknown", []string{"--engine", "retry", "--retry-progress", "forget"}},
+		{"nrfiles 0", []string{"--nrfiles", "0"}},
+		{"nrfiles with a suite of its own files", []string{"--suite", "syncfirst", "--nrfiles", "2"}},
 		{"cache-limit with direct", []string{"--cache", "direct", "--cache-limit", "256M"}},
 		{"cache-limit unparsable", []string{"--cache-limit", "lots"}},
 		{"zipf at 1", []string{"--random", "zipf:1"}},

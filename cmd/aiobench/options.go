@@ -62,6 +62,7 @@ type options struct {
 	resident   float64
 	cacheLimit int64
 	file       string
+	nrfiles    int
 	format     string
 	roundsTab  bool
 	quiet      bool
@@ -84,7 +85,7 @@ type options struct {
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
-var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident", "rate", "arrival"}
+var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident", "rate", "arrival", "nrfiles"}
 
 func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
@@ -93,7 +94,7 @@ func newFlags(o *options) *flag.FlagSet {
 	*o = options{
 		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
 		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, random: workloads.RandomPerm, fadvise: "auto",
-		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1,
+		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1, nrfiles: 1,
 		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime, logEvery: harness.DefaultLogInterval,
 	}
 	fs.Var(newList(&o.engines), "engine", "engines to run, comma-separated or repeated, or all (every available engine but null)")
@@ -114,6 +115,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(enumValue{&o.verify, []string{"cheap", "full"}}, "verify", "cheap: a few words of every read; full: every byte")
 	fs.Var(intValue{&o.rounds, 1}, "rounds", "repeat the whole set; engines alternate order each round")
 	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
+	fs.Var(intValue{&o.nrfiles, 1}, "nrfiles", "share the requests out over this many data files, each of --size bytes (fio's nrfiles; a random order picks the file at random)")
 	fs.StringVar(&o.file, "file", "", "read this existing file or block device instead of aiobench's data file: opened read-only and never written, its reads not verified (a mounted device only with --cache direct)")
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")

@@ -30,6 +30,7 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 		base.Verify = workloads.VerifyFull
 	}
 	base.Foreign = o.file != ""
+	base.NrFiles = o.nrfiles
 	if changed("random") {
 		base.Random = o.random
 	}
