@@ -57,6 +57,8 @@ type driver struct {
 	cls   *classifier
 	class []byte
 	cacct *classAcct
+	// extras says place has work: several files or classes (set once the job is made).
+	extras bool
 
 	// Several data files (Config.NrFiles): their descriptors and content indexes, each
 	// file's bytes; fileOf says which file each request (by User) reads. nil: one file.
@@ -66,15 +68,28 @@ type driver struct {
 	fileOf  []int
 }
 
-// split maps an offset of the pattern, over the files end to end, to one file's: it sets the
-// request's descriptor and file and returns the offset in that file.
-func (d *driver) split(r *engines.Request, off int64) int64 {
-	f := int(off / d.perFile)
-	r.Fd, d.fileOf[r.User] = d.fds[f], f
-	if d.cls != nil {
-		d.cls.cur = f
+// place does what a request needs beyond its offset before it is submitted, where the run asks
+// for it (extras): with several files it maps the pattern's offset, over the files end to end,
+// to one file's (the request's descriptor, its file, the offset in that file, returned); with
+// classes it classifies the request. Both loops call it behind one test of extras, so that a
+// run without either costs the hot path one predictable branch.
+func (d *driver) place(r *engines.Request, off int64) int64 {
+	if d.fds != nil {
+		f := int(off / d.perFile)
+		r.Fd, d.fileOf[r.User] = d.fds[f], f
+		off %= d.perFile
+		if d.cls != nil {
+			d.cls.cur = f
+		}
 	}
-	return off % d.perFile
+	if c := d.cls; c != nil {
+		k := classNone
+		if !c.skip() {
+			k = c.classify(off, len(r.Buf))
+		}
+		d.class[r.User] = k
+	}
+	return off
 }
 
 // fileIndex is the content index of the file request r reads.
@@ -178,19 +193,12 @@ func (d *driver) phase(b bound) (ending, int64, error) {
 				}
 				r := d.free[len(d.free)-1]
 				d.free = d.free[:len(d.free)-1]
-				if d.fds != nil {
-					off = d.split(r, off)
+				if d.extras {
+					off = d.place(r, off)
 				}
 				r.Offset, r.ID = off, d.nextID
 				d.nextID++
 				r.Reset()
-				if c := d.cls; c != nil {
-					k := classNone
-					if !c.skip() {
-						k = c.classify(off, len(r.Buf))
-					}
-					d.class[r.User] = k
-				}
 				batch = append(batch, r)
 				issued++
 			}

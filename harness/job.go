@@ -106,6 +106,7 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 		j.d.class = make([]byte, cfg.IODepth)
 		j.d.cacct = newClassAcct(j.d.cls.mode, cfg.Rate > 0)
 	}
+	j.d.extras = j.d.fds != nil || j.d.cls != nil
 	return j, nil
 }
 

@@ -279,19 +279,12 @@ func (d *driver) openStep(b bound, why ending, issued int64) (ending, int64, err
 			}
 			r := d.free[len(d.free)-1]
 			d.free = d.free[:len(d.free)-1]
-			if d.fds != nil {
-				off = d.split(r, off)
+			if d.extras {
+				off = d.place(r, off)
 			}
 			r.Offset, r.ID = off, d.nextID
 			d.nextID++
 			r.Reset()
-			if c := d.cls; c != nil {
-				k := classNone
-				if !c.skip() {
-					k = c.classify(off, len(r.Buf))
-				}
-				d.class[r.User] = k
-			}
 			o.intended[r.User] = o.pop()
 			batch = append(batch, r)
 			issued++

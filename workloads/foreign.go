@@ -33,7 +33,7 @@ func OpenForeign(path string) (*Dataset, error) {
 	mode := fi.Mode()
 	isDev := mode&os.ModeDevice != 0 && mode&os.ModeCharDevice == 0
 	if !mode.IsRegular() && !isDev {
-		return nil, fmt.Errorf("%s is a %s, not a regular file or a block device", path, kindOf(mode))
+		return nil, fmt.Errorf("%s is a %s, not a regular file or a block device", path, kind(mode))
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
@@ -55,22 +55,6 @@ func OpenForeign(path string) (*Dataset, error) {
 		return nil, fmt.Errorf("%s is empty", path)
 	}
 	return ds, nil
-}
-
-func kindOf(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "directory"
-	case m&os.ModeCharDevice != 0:
-		return "character device"
-	case m&os.ModeNamedPipe != 0:
-		return "FIFO"
-	case m&os.ModeSocket != 0:
-		return "socket"
-	case m&os.ModeSymlink != 0:
-		return "symbolic link"
-	}
-	return "special file"
 }
 
 // MountedDevice says whether the block device at path, or a partition of it, is mounted, and

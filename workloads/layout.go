@@ -101,6 +101,8 @@ func kind(m os.FileMode) string {
 		return "FIFO"
 	case m&os.ModeSocket != 0:
 		return "socket"
+	case m&os.ModeCharDevice != 0:
+		return "character device"
 	case m&os.ModeDevice != 0:
 		return "device"
 	case m.IsDir():

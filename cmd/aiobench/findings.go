@@ -131,15 +131,20 @@ type jsonKnee struct {
 	Sentence string    `json:"sentence,omitempty"` // the verdict in words
 }
 
+// verdicts is where the knee and hit verdict lines go: stdout, or nowhere when stdout carries
+// benchfmt or a JSON document (which holds them as findings).
+func (o *options) verdicts(stdout io.Writer) io.Writer {
+	if o.format == "benchfmt" || o.format == "json" {
+		return io.Discard
+	}
+	return stdout
+}
+
 // kneeFindings prints a verdict sentence per engine's knee when the rows have open-loop ones,
 // and returns the sentences and the knees for the JSON document.
 func (o *options) kneeFindings(rows []results.Row, stdout io.Writer) ([]string, []any) {
 	knees := results.Knees(rows)
-	w := stdout
-	switch o.format {
-	case "benchfmt", "json":
-		w = io.Discard
-	}
+	w := o.verdicts(stdout)
 	var verdicts []string
 	var docs []any
 	for i := range knees {
@@ -184,11 +189,7 @@ type jsonHit struct {
 // hitFindings prints a verdict sentence per engine and mix where the rows have hits measured
 // apart (the mixed suite, --resident), and returns them for the JSON document.
 func (o *options) hitFindings(rows []results.Row, stdout io.Writer) ([]string, []any) {
-	w := stdout
-	switch o.format {
-	case "benchfmt", "json":
-		w = io.Discard
-	}
+	w := o.verdicts(stdout)
 	var verdicts []string
 	var docs []any
 	hs := results.HitCosts(rows)

@@ -32,7 +32,7 @@ var policy = map[string][]string{
 	"internal/aio":        {},
 	"internal/sysinfo":    {},
 	"internal/units":      {},
-	"internal/faultdisk":  {},
+	"internal/faultdisk":  {"internal/testfs"},
 	"internal/deps":       {},
 	// The engine contract, and the engines: only it and the internal helpers, never each other.
 	"engines":   {"internal/*"},

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unsafe"
 
+	"github.com/aiobench/aiobench/internal/testfs"
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
@@ -44,37 +44,12 @@ func Available() error {
 	return nil
 }
 
-// lookPath finds a tool on PATH or in the sbin directories root's PATH usually has.
-func lookPath(name string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	for _, d := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
-		if p := filepath.Join(d, name); isExec(p) {
-			return p, nil
-		}
-	}
-	return "", exec.ErrNotFound
-}
+// lookPath and run are testfs's: one way to find and run the file-system tools.
+func lookPath(name string) (string, error) { return testfs.Tool(name) }
 
-func isExec(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
-}
-
-// run runs a tool, bounded in time so that a stuck mount never hangs a test.
 func run(name string, args ...string) error {
-	p, err := lookPath(name)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, p, args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
-	}
-	return nil
+	_, err := testfs.Run(name, args...)
+	return err
 }
 
 // New builds a stack with an image of size bytes, or skips the test with the reason it cannot

@@ -53,12 +53,8 @@ func Mount(kind, parent string, size int64) (dir string, cleanup func(), err err
 		undo = append(undo, func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
 		return dir, cleanup, nil
 	}
-	mkfs, err := tool("mkfs." + kind)
-	if err != nil {
-		return "", cleanup, err
-	}
-	losetup, err := tool("losetup")
-	if err != nil {
+	mkfs := "mkfs." + kind
+	if _, err := Tool(mkfs); err != nil {
 		return "", cleanup, err
 	}
 	img := dir + ".img"
@@ -72,12 +68,12 @@ func Mount(kind, parent string, size int64) (dir string, cleanup func(), err err
 		return "", cleanup, err
 	}
 	f.Close()
-	out, err := run(losetup, "-f", "--show", img)
+	out, err := Run("losetup", "-f", "--show", img)
 	if err != nil {
 		return "", cleanup, err
 	}
 	dev := strings.TrimSpace(out)
-	undo = append(undo, func() { _, _ = run(losetup, "-d", dev) })
+	undo = append(undo, func() { _, _ = Run("losetup", "-d", dev) })
 	args := []string{"-q", dev}
 	if kind != "ext4" {
 		args = []string{"-f", "-q", dev}
@@ -85,7 +81,7 @@ func Mount(kind, parent string, size int64) (dir string, cleanup func(), err err
 	if kind == "btrfs" {
 		args = []string{"-f", dev} // mkfs.btrfs has no -q before 5.x; its output is dropped
 	}
-	if _, err := run(mkfs, args...); err != nil {
+	if _, err := Run(mkfs, args...); err != nil {
 		return "", cleanup, err
 	}
 	if err := unix.Mount(dev, dir, kind, 0, ""); err != nil {
@@ -95,31 +91,38 @@ func Mount(kind, parent string, size int64) (dir string, cleanup func(), err err
 	return dir, cleanup, nil
 }
 
-// tool finds a command on PATH or in the sbin directories.
-func tool(name string) (string, error) {
+// Tool finds a command on PATH or in the directories root's PATH usually has (/usr/sbin,
+// /sbin, /usr/bin, /bin); its error wraps ErrUnavailable and names the packages the tools
+// come from. The fault disk (internal/faultdisk) finds its tools with it too.
+func Tool(name string) (string, error) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	for _, d := range []string{"/usr/sbin", "/sbin"} {
+	for _, d := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
 		if p := filepath.Join(d, name); isExec(p) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%s not found (its package: e2fsprogs, xfsprogs, btrfs-progs, util-linux): %w", name, ErrUnavailable)
+	return "", fmt.Errorf("%s not found (its package: e2fsprogs, xfsprogs, btrfs-progs, util-linux, mount): %w", name, ErrUnavailable)
 }
 
 func isExec(p string) bool {
 	fi, err := os.Stat(p)
-	return err == nil && fi.Mode()&0o111 != 0
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
-// run runs a command, bounded to a minute.
-func run(name string, args ...string) (string, error) {
+// Run runs a tool found by Tool, bounded to a minute so that a stuck mount never hangs a
+// test, and returns its output; its error carries the output.
+func Run(name string, args ...string) (string, error) {
+	p, err := Tool(name)
+	if err != nil {
+		return "", err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, p, args...).CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %w: %s", filepath.Base(name), strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		return "", fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return string(out), nil
 }
