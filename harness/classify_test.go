@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"os"
@@ -162,12 +163,14 @@ func TestNrFiles(t *testing.T) {
 		{Engine: "sync", Cache: CacheWarm},
 		{Engine: "sync", Cache: CacheCold, IODepth: 4},
 		{Engine: "sync", Cache: CacheCold, Resident: 0.5},
+		{Engine: "sync", Cache: CacheCold, IODepth: 4, FileService: workloads.ServiceRoundRobin},
+		{Engine: "sync", Cache: CacheWarm, Workload: "seqread", FileService: workloads.ServiceRoundRobin},
 	} {
 		c.NrFiles, c.Runtime = 3, 200*time.Millisecond
 		res := run(t, c, ds)
 		r := &res.Row
-		if r.Ops == 0 || r.VerifyErrors != 0 || r.Errors != 0 || r.NrFiles != 3 {
-			t.Errorf("%s: ops %d verify errors %d errors %d nrfiles %d", c.Cache, r.Ops, r.VerifyErrors, r.Errors, r.NrFiles)
+		if r.Ops == 0 || r.VerifyErrors != 0 || r.Errors != 0 || r.NrFiles != 3 || r.FileService != cmp.Or(c.FileService, workloads.ServiceRandom) {
+			t.Errorf("%s %s: ops %d verify errors %d errors %d nrfiles %d file_service %q", c.Cache, c.FileService, r.Ops, r.VerifyErrors, r.Errors, r.NrFiles, r.FileService)
 		}
 		if c.Resident > 0 {
 			if hit := value(t, r, "hit_pct"); math.Abs(hit-50) > 100*4*math.Sqrt(0.25/float64(r.Ops))+1 {

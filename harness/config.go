@@ -96,6 +96,9 @@ type Config struct {
 	// end to end, so a random order picks a file at random (fio's file_service_type=random)
 	// and each job opens every file.
 	NrFiles int `json:"nrfiles"`
+	// FileService, with several files, is how the requests go to them (fio's
+	// file_service_type): workloads.ServiceRandom ("" too) or workloads.ServiceRoundRobin.
+	FileService string `json:"file_service"`
 
 	// Background, when set, is a second run of another engine over another data file that
 	// goes on for the whole of this run (started before its warm-up, stopped after it); only
@@ -214,6 +217,10 @@ func (c *Config) validate(wl *workloads.Workload) error {
 		return bad("resident %v: must be between 0 and 1", c.Resident)
 	case c.NrFiles < 0:
 		return bad("nrfiles %d: must be at least 1", c.NrFiles)
+	case c.FileService != "" && !slices.Contains(workloads.FileServices, c.FileService):
+		return bad("file-service %q: accepted: %s", c.FileService, strings.Join(workloads.FileServices, ", "))
+	case c.FileService != "" && c.NrFiles < 2:
+		return bad("file-service: only with several files (nrfiles above 1)")
 	case c.CacheLimit < 0:
 		return bad("cache-limit %d: must be above 0", c.CacheLimit)
 	case c.CacheLimit > 0 && c.Cache == CacheDirect:

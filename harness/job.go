@@ -66,16 +66,16 @@ func newJob(cfg *Config, index int, quota int64, ds *workloads.Dataset, eng engi
 		j.release()
 		return nil, fmt.Errorf("job %d: allocate %d buffers of %d bytes: %w", index, cfg.IODepth, cfg.BlockSize, err)
 	}
-	// Several files: the pattern runs over all their blocks end to end, each file's own
-	// whole blocks (driver.split).
+	// Several files: the pattern's offsets are in their blocks' end-to-end space, each
+	// file's own whole blocks, shared out by the file service (driver.place).
 	files := int64(1 + len(ds.More))
 	perFile := cfg.Size
 	if files > 1 {
 		perFile = cfg.Size / int64(cfg.BlockSize) * int64(cfg.BlockSize)
 	}
-	pattern := wl.New(workloads.PatternConfig{
-		Size: perFile * files, BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed, Random: cfg.Random,
-	})
+	pattern := workloads.Files(wl, workloads.PatternConfig{
+		BlockSize: cfg.BlockSize, Job: index, Jobs: cfg.Jobs, Seed: cfg.Seed, Random: cfg.Random,
+	}, int(files), perFile, cfg.FileService)
 	// Request IDs, unique in the run, name requests in traces.
 	j.d = newDriver(cfg.IODepth, cfg.BlockSize, j.mem, j.fd, pattern, uint64(index)<<40)
 	j.d.verify, j.d.file, j.d.mode, j.d.live, j.d.tl.log = verify, ds.Index, cfg.Verify, cfg.Live, shared.log

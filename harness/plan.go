@@ -90,6 +90,9 @@ func (p *Plan) setup() results.Setup {
 		ResidentTarget: 100 * c.Resident, Rate: c.Rate, CacheLimit: c.CacheLimit,
 		NrFiles: nrFiles(c.NrFiles),
 	}
+	if c.NrFiles > 1 {
+		s.FileService = cmp.Or(c.FileService, workloads.ServiceRandom)
+	}
 	if c.Rate > 0 {
 		s.Arrival = cmp.Or(c.Arrival, ArrivalPoisson)
 		s.LatTarget = float64(cmp.Or(c.LatTarget, DefaultLatTarget)) / 1e3

@@ -23,6 +23,7 @@ type Setup struct {
 	Rate             float64 // the open loop's asked reads per second, 0 for the closed loop
 	CacheLimit       int64   // bytes of the memory cgroup the run read in (--cache-limit), 0: none
 	NrFiles          int     // data files the requests were shared out over (--nrfiles), 1 for one
+	FileService      string  // how the requests went to several files (--file-service); "" for one
 	Arrival          string
 	LatTarget        float64 // µs: the open loop's latency target (--lat-target), 0 for the closed loop
 	Background       string  // the background load's engine, empty when none

@@ -67,6 +67,7 @@ type Row struct {
 	ResidentTarget float64 // percent asked for by a partly cached run
 	CacheLimit     int64   // bytes: the memory cgroup the run read in (--cache-limit), 0: none
 	NrFiles        int     // data files the requests were shared out over (--nrfiles)
+	FileService    string  // how the requests went to several files (--file-service)
 	Background     string  // engine of the background load, empty when none
 	BackgroundIOPS float64
 

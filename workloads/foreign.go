@@ -57,6 +57,24 @@ func OpenForeign(path string) (*Dataset, error) {
 	return ds, nil
 }
 
+// SameDevice says whether the targets at a and b are on one device: the same block device
+// (a device's own number, a file's file system's), so that one device's counters are theirs.
+func SameDevice(a, b string) bool {
+	dev := func(p string) (uint64, bool) {
+		var st unix.Stat_t
+		if unix.Stat(p, &st) != nil {
+			return 0, false
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFBLK {
+			return st.Rdev, true
+		}
+		return st.Dev, true
+	}
+	da, oka := dev(a)
+	db, okb := dev(b)
+	return oka && okb && da == db
+}
+
 // MountedDevice says whether the block device at path, or a partition of it, is mounted, and
 // where: reading such a device through the page cache would share a cache with the file system
 // on it.

@@ -60,13 +60,8 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	if o.nrfiles > 1 {
-		switch {
-		case foreign != nil:
-			return usagef("--nrfiles: with --file it would take a list of files, which is not built yet; give one --file, or lay out --nrfiles files with --dir")
-		case spec.NeedsBackground || len(spec.Duels) > 0:
-			return usagef("--nrfiles: the %s suite reads data files of its own beside the run's (a background load, duels in fresh processes); run it without --nrfiles", spec.Name)
-		}
+	if o.nrfiles > 1 && foreign == nil && (spec.NeedsBackground || len(spec.Duels) > 0) {
+		return usagef("--nrfiles: the %s suite reads data files of its own beside the run's (a background load, duels in fresh processes); run it without --nrfiles", spec.Name)
 	}
 	info := stderr // what is not an error: notes, progress
 	if o.quiet {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,13 @@ func TestFileRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	elsewhere := "/proc/self/status" // a file on another device than the temporary directory: tmpfs's or proc's
+	if f, err := os.CreateTemp("/dev/shm", "aiobench-test-*"); err == nil {
+		f.Write(make([]byte, 8192))
+		f.Close()
+		elsewhere = f.Name()
+		t.Cleanup(func() { os.Remove(f.Name()) })
+	}
 	for _, tc := range []struct {
 		name, want string
 		args       []string
@@ -70,11 +78,53 @@ func TestFileRefusals(t *testing.T) {
 		{"size beyond it", "more than --file", []string{"--file", small, "--size", "1M"}},
 		{"bs beyond it", "larger than", []string{"--file", small, "--bs", "16k"}},
 		{"a suite with files of its own", "reads data files of its own", []string{"--file", big, "--suite", "syncfirst"}},
-		{"several files", "not built yet", []string{"--file", big, "--nrfiles", "2"}},
+		{"a list and another count", "names 2", []string{"--file", big + "," + small, "--nrfiles", "3"}},
+		{"a name twice", "repeated", []string{"--file", big + "," + big}},
+		{"an empty name", "empty", []string{"--file", big + ","}},
+		{"a list on two devices", "different devices", []string{"--file", big + "," + elsewhere}},
+		{"a service for one file", "only with several files", []string{"--file", big, "--file-service", "roundrobin"}},
+		{"an unknown service", "random, roundrobin", []string{"--file", big + "," + small, "--file-service", "sequential"}},
 	} {
 		stdout, stderr, code := call(append(tc.args, "--runtime", "100ms")...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 and one line saying %q", tc.name, code, stderr, tc.want)
+		}
+	}
+}
+
+// A list of files is read as --nrfiles reads its own, over the smallest one's size: the rows
+// say how many and how the requests went to them, and no file is changed.
+func TestFileList(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	var want [][]byte
+	for i, n := range []int{3 << 20, 2 << 20} {
+		p := filepath.Join(dir, fmt.Sprintf("theirs-%d.bin", i))
+		data := bytes.Repeat([]byte{byte(i + 1)}, n)
+		if err := os.WriteFile(p, data, 0o444); err != nil {
+			t.Fatal(err)
+		}
+		paths, want = append(paths, p), append(want, data)
+	}
+	out := filepath.Join(t.TempDir(), "r.csv")
+	for _, service := range []string{"random", "roundrobin"} {
+		_, stderr, code := call("--file", strings.Join(paths, ","), "--file-service", service, "--cache", "cold", "--engine", "sync,uring", "--runtime", "100ms", "--output", out, "-q")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", service, code, stderr)
+		}
+		f, err := results.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range f.Rows {
+			if r.NrFiles != 2 || r.FileService != service || r.Size != 2<<20 || r.Ops == 0 || r.Target != "file" {
+				t.Errorf("%s: %s row nrfiles %d file_service %q size %d ops %d target %q", service, r.Engine, r.NrFiles, r.FileService, r.Size, r.Ops, r.Target)
+			}
+		}
+	}
+	for i, p := range paths {
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, want[i]) {
+			t.Errorf("%s was changed", p)
 		}
 	}
 }

@@ -63,6 +63,7 @@ type options struct {
 	cacheLimit int64
 	file       string
 	nrfiles    int
+	fileServ   string
 	format     string
 	roundsTab  bool
 	quiet      bool
@@ -85,7 +86,7 @@ type options struct {
 }
 
 // shaping are the flags that describe a run; when none is given aiobench runs its default suite.
-var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident", "rate", "arrival", "nrfiles"}
+var shaping = []string{"engine", "workload", "bs", "iodepth", "jobs", "size", "runtime", "ops", "cache", "random", "rounds", "resident", "rate", "arrival", "nrfiles", "file-service"}
 
 func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
@@ -94,7 +95,7 @@ func newFlags(o *options) *flag.FlagSet {
 	*o = options{
 		engines: []string{"sync"}, workload: "randread", bs: 4096, iodepth: 1, jobs: 1,
 		size: 1 << 30, runtime: 10 * time.Second, cache: harness.CacheWarm, random: workloads.RandomPerm, fadvise: "auto",
-		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1, nrfiles: 1,
+		verify: "cheap", rounds: 1, seed: 1, format: "table", maxSyncRegression: -1, nrfiles: 1, fileServ: workloads.ServiceRandom,
 		interleave: suites.InterleaveDuel, duelBlock: harness.DefaultBlockTime, logEvery: harness.DefaultLogInterval,
 	}
 	fs.Var(newList(&o.engines), "engine", "engines to run, comma-separated or repeated, or all (every available engine but null)")
@@ -115,8 +116,9 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.Var(enumValue{&o.verify, []string{"cheap", "full"}}, "verify", "cheap: a few words of every read; full: every byte")
 	fs.Var(intValue{&o.rounds, 1}, "rounds", "repeat the whole set; engines alternate order each round")
 	fs.Uint64Var(&o.seed, "seed", o.seed, "seed of the offsets; each job derives its own from it")
-	fs.Var(intValue{&o.nrfiles, 1}, "nrfiles", "share the requests out over this many data files, each of --size bytes (fio's nrfiles; a random order picks the file at random)")
-	fs.StringVar(&o.file, "file", "", "read this existing file or block device instead of aiobench's data file: opened read-only and never written, its reads not verified (a mounted device only with --cache direct)")
+	fs.Var(intValue{&o.nrfiles, 1}, "nrfiles", "share the requests out over this many data files, each of --size bytes (fio's nrfiles), as --file-service says")
+	fs.Var(enumValue{&o.fileServ, workloads.FileServices}, "file-service", "with several files, how the requests go to them (fio's file_service_type): random (the pattern over them end to end, so a random order picks a file at random) or roundrobin (each file in turn, in its own order)")
+	fs.StringVar(&o.file, "file", "", "read this existing file or block device, or a comma-separated list of them on one device, instead of aiobench's data file: opened read-only and never written, its reads not verified (a mounted device only with --cache direct)")
 	fs.StringVar(&o.dir, "dir", "", "directory for the data file on the disk under test (default $XDG_CACHE_HOME/aiobench or ~/.cache/aiobench)")
 	fs.StringVar(&o.output, "output", "", "write results as CSV to this file (replaced only if it is an aiobench results file)")
 	bindEngineOptions(fs, o)

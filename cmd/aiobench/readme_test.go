@@ -14,6 +14,7 @@ import (
 // fewest the tests allow). Listings and file commands take none.
 var shorter = map[string][]string{
 	"run":       {"--size", "8M", "--runtime", "100ms", "--warmup", "10ms", "-q"},
+	"file":      {"--runtime", "100ms", "--warmup", "10ms", "-q"}, // a run of --file: the files' own size
 	"ab":        {"--size", "8M", "--runtime", "600ms", "--sessions", "6"},
 	"calibrate": {"--size", "8M", "--runtime", "600ms", "--sessions", "6", "--rounds", "6"},
 	// Two files of 100 ms runs drift apart by more than any threshold a gate is used with: the
@@ -79,6 +80,8 @@ func TestREADMEExamples(t *testing.T) {
 		kind := "run"
 		if f := strings.Fields(line); len(f) > 1 && !strings.HasPrefix(f[1], "-") {
 			kind = f[1]
+		} else if strings.Contains(line, " --file ") {
+			kind = "file"
 		}
 		// The added flags go before any redirection.
 		head, tail, redirected := strings.Cut(line, " > ")

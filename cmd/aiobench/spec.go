@@ -31,6 +31,12 @@ func (o *options) spec(changed func(string) bool) (*suites.Spec, error) {
 	}
 	base.Foreign = o.file != ""
 	base.NrFiles = o.nrfiles
+	if changed("file-service") {
+		if o.nrfiles < 2 {
+			return nil, usagef("--file-service: only with several files (--nrfiles N, or --file with a list)")
+		}
+		base.FileService = o.fileServ
+	}
 	if changed("random") {
 		base.Random = o.random
 	}
