@@ -298,3 +298,6 @@ func csvError(name string, err error) error {
 	}
 	return &ParseError{File: name, Err: err}
 }
+
+// Meaning is what a file's `# column` line would say of c: its unit, direction and role.
+func (c *Column) Meaning() Meaning { return meaningOf(c) }

@@ -143,7 +143,7 @@ func textSpread(s Spread, f func(float64) string) string {
 func WriteSummary(w io.Writer, rows []Row) error {
 	sum := Summarize(rows)
 	header, cells := SummaryTable(sum)
-	t := newTable(w, header, 5)
+	t := NewTable(w, header, 5)
 	for _, c := range cells {
 		if err := t.Append(c); err != nil {
 			return err

@@ -19,8 +19,8 @@ var TableHeader = []string{
 	"CPU µs/op", "resident %", "errors",
 }
 
-// newTable returns an ASCII table whose first left columns are left-aligned, the rest right.
-func newTable(w io.Writer, header []string, left int) *tablewriter.Table {
+// NewTable returns an ASCII table, as aiobench prints every table, whose first left columns are left-aligned, the rest right.
+func NewTable(w io.Writer, header []string, left int) *tablewriter.Table {
 	align := make([]tw.Align, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight
@@ -51,7 +51,7 @@ func WriteTable(w io.Writer, rows []Row) error {
 // percentiles, CPU per request, page-cache residency at start→end, and errors (read errors +
 // verify errors).
 func WriteRounds(w io.Writer, rows []Row) error {
-	t := newTable(w, TableHeader, 7)
+	t := NewTable(w, TableHeader, 7)
 	for i := range rows {
 		r := &rows[i]
 		errs := strconv.FormatInt(r.Errors+r.VerifyErrors, 10)
@@ -152,7 +152,7 @@ func writeCounters(w io.Writer, rows []Row, round string) error {
 		if _, err := fmt.Fprintf(w, "%s counters:\n", e); err != nil {
 			return err
 		}
-		t := newTable(w, header, 3)
+		t := NewTable(w, header, 3)
 		for i := range rows {
 			r := &rows[i]
 			if r.Engine != e {

@@ -39,7 +39,7 @@ func benchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return version(nil, stdout)
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, ab, calibrate, report, version, help; see aiobench --help)", fs.Arg(0))
+		return usagef("unexpected argument %q (subcommands: engines, workloads, suites, gate, compare, ab, calibrate, history, report, version, help; see aiobench --help)", fs.Arg(0))
 	}
 	changed := fs.Changed
 	var foreign *workloads.Dataset

@@ -10,9 +10,7 @@ import (
 
 	"github.com/aiobench/aiobench/ab"
 	"github.com/aiobench/aiobench/compare"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/aiobench/aiobench/results"
 	flag "github.com/spf13/pflag"
 )
 
@@ -82,9 +80,7 @@ func calibrate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "calibrate: A/A of %s by %s; IOPS change %+.2f%% [%+.2f%%, %+.2f%%] with no difference (the floor under any threshold)\n",
 		cal.Bias.Label, map[string]string{ab.ModeBlocks: "interleaved blocks", ab.ModeTrials: "whole trials"}[cal.Mode],
 		100*cal.Bias.Change, 100*cal.Bias.Lo, 100*cal.Bias.Hi)
-	t := tablewriter.NewTable(stdout, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft), tablewriter.WithRowAlignment(tw.AlignLeft))
-	t.Header([]string{"length", "std. error", fmt.Sprintf("detects at α=%g, 80%% power", cf.opts.Alpha), "95% power", "smallest safe --threshold", "P(2% is REGRESSION at 1%)"})
+	t := results.NewTable(stdout, []string{"length", "std. error", fmt.Sprintf("detects at α=%g, 80%% power", cf.opts.Alpha), "95% power", "smallest safe --threshold", "P(2% is REGRESSION at 1%)"}, 6)
 	for _, r := range cal.Rows {
 		t.Append([]string{cal.Describe(r.Length), fmt.Sprintf("%.3f%%", 100*r.SE), fmt.Sprintf("%.2f%%", 100*r.MDE80),
 			fmt.Sprintf("%.2f%%", 100*r.MDE95), fmt.Sprintf("%.2f%%", 100*r.MinThreshold), fmt.Sprintf("%.2f", r.Predicted2)})

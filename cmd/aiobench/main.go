@@ -103,6 +103,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		err = abCmd(ctx, args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "calibrate":
 		err = calibrate(ctx, args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "history":
+		err = historyCmd(ctx, args[1:], stdout, stderr)
 	default:
 		err = benchContext(ctx, args, stdout, stderr)
 	}
@@ -152,7 +154,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 }
 
 // subcommands are what `aiobench help` names, and its usage line for each.
-var subcommands = []string{"engines", "workloads", "suites", "gate", "compare", "ab", "calibrate", "report", "version"}
+var subcommands = []string{"engines", "workloads", "suites", "gate", "compare", "ab", "calibrate", "history", "report", "version"}
 
 // helpCmd: aiobench help [SUBCOMMAND] prints the command's help, or the subcommand's.
 func helpCmd(args []string, stdout, stderr io.Writer) error {

@@ -147,7 +147,7 @@ func newFlags(o *options) *flag.FlagSet {
 }
 
 func printHelp(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | version\n       aiobench help [SUBCOMMAND]\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n       aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n       aiobench calibrate [run flags] [flags]\n       aiobench report FILE... --out DIR [flags]\n\n"+
+	fmt.Fprintf(w, "Usage: aiobench [flags]\n       aiobench engines | workloads | suites | version\n       aiobench help [SUBCOMMAND]\n       aiobench gate --baseline A.csv --candidate B.csv [flags]\n       aiobench compare A.csv B.csv... [flags]\n       aiobench ab --baseline-bin A --candidate-bin B [run flags] [flags]\n       aiobench calibrate [run flags] [flags]\n       aiobench history add|show|check [flags]\n       aiobench report FILE... --out DIR [flags]\n\n"+
 		"aiobench compares synchronous and asynchronous read engines on real files.\n"+
 		"With no flags that shape a run it runs the short default suite.\n\nFlags:\n%s\n%s",
 		usages(fs, w), examples)

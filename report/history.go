@@ -1,0 +1,97 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// A HistorySeries is what a history chart draws: one series' values over commits, and its
+// change points with the segments' means (aiobench history check).
+type HistorySeries struct {
+	Name    string    // the series, as history names it
+	Unit    string    // the metric's unit, for the axis
+	Commits []string  // in the history's order
+	Values  []float64 // one per commit
+	Changes []int     // indexes of the first commit after each change point
+	Failing bool      // its latest change point is a regression
+}
+
+// HistoryChart draws a series over commits: its values as points, each segment between change
+// points as its mean, and a vertical line at each change point labelled with its first commit.
+func HistoryChart(s HistorySeries) (*Chart, error) {
+	p := newPlot()
+	p.Title.Text = s.Name
+	p.X.Label.Text = "commit (in the history's order)"
+	p.Y.Label.Text = s.Unit
+	pts := make(plotter.XYs, len(s.Values))
+	for i, v := range s.Values {
+		pts[i] = plotter.XY{X: float64(i), Y: v}
+	}
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle.Radius = vg.Points(1.5)
+	sc.GlyphStyle.Color = lineColor(0)
+	p.Add(sc)
+	cuts := append(append([]int{0}, s.Changes...), len(s.Values))
+	lo, hi := minMax(s.Values)
+	for i := 0; i+1 < len(cuts); i++ {
+		a, b := cuts[i], cuts[i+1]
+		var m float64
+		for _, v := range s.Values[a:b] {
+			m += v
+		}
+		m /= float64(b - a)
+		l, err := plotter.NewLine(plotter.XYs{{X: float64(a), Y: m}, {X: float64(b - 1), Y: m}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = color.Black, vg.Points(1.5)
+		p.Add(l)
+	}
+	for _, c := range s.Changes {
+		l, err := plotter.NewLine(plotter.XYs{{X: float64(c) - 0.5, Y: lo}, {X: float64(c) - 0.5, Y: hi}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Dashes = color.RGBA{R: 200, A: 255}, []vg.Length{vg.Points(3), vg.Points(2)}
+		p.Add(l)
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(c), Y: hi}}, Labels: []string{short(s.Commits[c])}})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(lb)
+	}
+	p.X.Tick.Marker = plot.DefaultTicks{}
+	caption := fmt.Sprintf("%d commits; %d change point(s): the dashed lines, each labelled with the first commit after it; black: each segment's mean.", len(s.Values), len(s.Changes))
+	if s.Failing {
+		caption += " Its latest change point is a REGRESSION beyond the threshold."
+	}
+	return &Chart{Name: "history-" + slugOf(s.Name), Title: s.Name, Caption: caption, Plot: p, W: 7 * vg.Inch, H: 3 * vg.Inch}, nil
+}
+
+func minMax(xs []float64) (float64, float64) {
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
+}
+
+// short is a commit's first 10 characters, as git abbreviates it.
+func short(sha string) string {
+	if len(sha) > 10 {
+		return sha[:10]
+	}
+	return sha
+}
+
+// HistoryReport is the page of a history check: a chart per series, the verdicts, the source.
+func HistoryReport(title, source string, verdicts []string, charts []*Chart) *Report {
+	return &Report{Title: title, Charts: charts, Verdicts: verdicts, Sources: []string{source}}
+}
