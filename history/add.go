@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aiobench/aiobench/compare"
@@ -89,7 +88,7 @@ func (h *DB) add(ctx context.Context, c Commit, path string) (Added, error) {
 	machine := sysinfo.String(f.Rows[0].Machine)
 	host := c.Host
 	if host == "" {
-		host = HostOf(f.Rows[0].Machine)
+		host = results.HostOf(f.Rows[0].Machine)
 	}
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -161,13 +160,6 @@ func (n nullable) Scan(src any) error {
 		return fmt.Errorf("position: %T", src)
 	}
 	return nil
-}
-
-// HostOf names a machine by its fingerprint's hardware: CPU model, CPUs, the data
-// directory's file system and device. Kernel, Go and aiobench versions are left out: they
-// change along a history, and a change they make is what a check should find.
-func HostOf(m results.Machine) string {
-	return fmt.Sprintf("%s/%dcpu/%s/%s", m.CPUModel, m.NCPU, m.FSType, strings.TrimPrefix(m.Device, "/dev/"))
 }
 
 type point struct {

@@ -65,9 +65,14 @@ func Build(in *Inputs, o Options) (*Report, error) {
 			}
 		}
 	}
-	rows, tagged := rowsOf(in.Files)
+	rows, tagged, hosts := rowsOf(in.Files)
 	if tagged {
 		r.Notes = append(r.Notes, "The results files share configurations: each file's rows are drawn and summarised apart, named by their file (file=…), not merged as rounds.")
+	}
+	hists := in.Hists
+	if hosts > 1 {
+		hists = tagHosts(hists)
+		r.Notes = append(r.Notes, fmt.Sprintf("The files are from %d hosts (told apart by their fingerprints' CPU, CPUs, file system and device): each host's rows are summarised and drawn apart (host=…). A latency chart drawn from histograms adds a line per engine for all the hosts together, from their histograms added bucket by bucket: a fleet's percentiles are never an average of the hosts' percentiles.", hosts))
 	}
 	if o.Incomplete != "" {
 		r.Notes = append([]string{"Incomplete: the run was " + o.Incomplete + "; the page shows the runs that finished, and no check was evaluated."}, r.Notes...)
@@ -80,7 +85,7 @@ func Build(in *Inputs, o Options) (*Report, error) {
 	}
 	r.Summary = results.Summarize(rows)
 
-	cdfs, err := cdfCharts(rows, in.Hists)
+	cdfs, err := cdfCharts(rows, hists)
 	if err != nil {
 		return nil, err
 	}
@@ -195,16 +200,7 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 	byKey := map[string]*group{}
 	// A run beside a background load is drawn with the same configuration alone: sync's
 	// latency alone and under each load, on one chart.
-	name := func(r *results.Row) string {
-		n := r.Engine
-		if v := results.Variant(r); v != "" {
-			n += " " + v
-		}
-		if r.Background != "" {
-			n += " under a " + r.Background + " load"
-		}
-		return n
-	}
+	name := lineName
 	key := func(r *results.Row) string {
 		alone := *r
 		alone.Background = ""
@@ -265,6 +261,9 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 				fromHist = false
 			}
 		}
+		if fromHist {
+			ss = append(ss, fleetLines(g.names, g.hists)...)
+		}
 		if !fromHist && g.open {
 			continue
 		}
@@ -302,6 +301,18 @@ func cdfCharts(rows []results.Row, hists []results.Hist) ([]*Chart, error) {
 		}
 	}
 	return charts, nil
+}
+
+// lineName names a row's line on a latency chart: its engine, its own settings, its load.
+func lineName(r *results.Row) string {
+	n := r.Engine
+	if v := results.Variant(r); v != "" {
+		n += " " + v
+	}
+	if r.Background != "" {
+		n += " under a " + r.Background + " load"
+	}
+	return n
 }
 
 // newPlot is plot.New with every text in Liberation Sans (gonum's default is the serif).

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -9,15 +10,23 @@ import (
 	"github.com/aiobench/aiobench/results"
 )
 
-// rowsOf returns the files' rows. Where two files have rows of one configuration and engine
-// (two runs to compare, not one run's rounds), every row is tagged with its file's name, as a
-// setting "file", so that the summary and the charts keep them apart.
-func rowsOf(files []*results.File) (rows []results.Row, tagged bool) {
+// rowsOf returns the files' rows. Rows of more than one host (results.HostOf: files from a
+// fleet) are tagged with their host, as a setting "host", so that the summary and the charts
+// keep the hosts apart; where two files of one host have rows of one configuration and engine
+// (two runs to compare, not one run's rounds), every row is tagged with its file's name too.
+func rowsOf(files []*results.File) (rows []results.Row, tagged bool, hosts int) {
+	seen := map[string]bool{}
+	for _, f := range files {
+		for j := range f.Rows {
+			seen[results.HostOf(f.Rows[j].Machine)] = true
+		}
+	}
+	hosts = len(seen)
 	owner := map[string]int{}
 	for i, f := range files {
 		for j := range f.Rows {
 			r := &f.Rows[j]
-			k := results.ConfigKey(r) + "|" + r.Engine + "|" + results.Variant(r)
+			k := results.HostOf(r.Machine) + "|" + results.ConfigKey(r) + "|" + r.Engine + "|" + results.Variant(r)
 			if o, ok := owner[k]; ok && o != i {
 				tagged = true
 			}
@@ -26,17 +35,41 @@ func rowsOf(files []*results.File) (rows []results.Row, tagged bool) {
 	}
 	for _, f := range files {
 		for _, r := range f.Rows {
-			if tagged {
-				settings := map[string]string{"file": filepath.Base(f.Name)}
-				for k, v := range r.Settings {
-					settings[k] = v
+			if tagged || hosts > 1 {
+				settings := maps.Clone(r.Settings)
+				if settings == nil {
+					settings = map[string]string{}
+				}
+				if tagged {
+					settings["file"] = filepath.Base(f.Name)
+				}
+				if hosts > 1 {
+					settings[hostSetting] = results.HostOf(r.Machine)
 				}
 				r.Settings = settings
 			}
 			rows = append(rows, r)
 		}
 	}
-	return rows, tagged
+	return rows, tagged, hosts
+}
+
+// hostSetting names the setting that tells hosts apart in a report of several.
+const hostSetting = "host"
+
+// tagHosts tags every histogram with its host, as rowsOf tags the rows.
+func tagHosts(hs []results.Hist) []results.Hist {
+	out := make([]results.Hist, len(hs))
+	for i, h := range hs {
+		settings := maps.Clone(h.Row.Settings)
+		if settings == nil {
+			settings = map[string]string{}
+		}
+		settings[hostSetting] = results.HostOf(h.Row.Machine)
+		h.Row.Settings = settings
+		out[i] = h
+	}
+	return out
 }
 
 // syncPathFromRows compares each engine's cached (warm) rows with sync's on the same
@@ -98,4 +131,44 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 			Lo: res.Lo, Hi: res.Hi, Verdict: string(res.Verdict), Baseline: res.Baseline, Cand: res.Candidate, SyncPath: true, FromResultsFile: true})
 	}
 	return cs
+}
+
+// fleetLines are, where a chart's lines are several hosts' (host=…), one line per engine for
+// all of them together: their histograms added, bucket by bucket, so that its percentiles are
+// the fleet's requests' own.
+func fleetLines(names []string, hists map[string][]*results.Hist) []series {
+	type fleet struct {
+		hosts int
+		hs    []*results.Hist
+	}
+	var order []string
+	byBase := map[string]*fleet{}
+	for _, n := range names {
+		hs := hists[n]
+		if len(hs) == 0 {
+			continue
+		}
+		r := hs[0].Row
+		if r.Settings[hostSetting] == "" {
+			return nil
+		}
+		r.Settings = maps.Clone(r.Settings)
+		delete(r.Settings, hostSetting)
+		base := lineName(&r)
+		f := byBase[base]
+		if f == nil {
+			f = &fleet{}
+			byBase[base] = f
+			order = append(order, base)
+		}
+		f.hosts++
+		f.hs = append(f.hs, hs...)
+	}
+	var out []series
+	for _, base := range order {
+		if f := byBase[base]; f.hosts > 1 {
+			out = append(out, fromBuckets(fmt.Sprintf("%s, all %d hosts (histograms added)", base, f.hosts), f.hs))
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aiobench/aiobench/internal/atomicfile"
+	"github.com/aiobench/aiobench/internal/sysinfo"
 )
 
 // Latency histogram files (--hist): every run's full latency distribution, for the report's
@@ -119,8 +121,30 @@ func WriteHistFile(path string, comments []string, hs []Hist) error {
 func LooksLikeHist(path string) bool { return startsWith(path, "# "+HistMagic+"\n") }
 
 // ReadHists reads a histogram file; a run's buckets are its consecutive lines with the same
-// configuration and round.
+// configuration and round. Every histogram's Row.Machine is the file's "machine:" comment, so
+// that several hosts' histograms stay apart (HostOf).
 func ReadHists(r io.Reader, name string) ([]Hist, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &ParseError{File: name, Err: err}
+	}
+	var machine Machine
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		if m, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), "# machine: "); ok {
+			machine, _ = sysinfo.Parse(m)
+		}
+	}
+	hs, err := readHists(bytes.NewReader(data), name)
+	for i := range hs {
+		hs[i].Row.Machine = machine
+	}
+	return hs, err
+}
+
+func readHists(r io.Reader, name string) ([]Hist, error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
 	header, err := cr.Read()

@@ -9,6 +9,7 @@
 package results
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aiobench/aiobench/internal/sysinfo"
@@ -135,6 +136,14 @@ func (r *Row) setValue(name string, v float64) {
 // Machine is the fingerprint of where a run happened (internal/sysinfo reads it); two files
 // from different machines are not comparable without a warning.
 type Machine = sysinfo.Fingerprint
+
+// HostOf names the machine a row ran on by its fingerprint's hardware: CPU model, CPUs, the
+// data directory's file system and device. Kernel, Go and aiobench versions are left out: they
+// change along a history, and a change they make is a change of the host's figures, not
+// another host. Reports and histories keep hosts apart by it.
+func HostOf(m Machine) string {
+	return fmt.Sprintf("%s/%dcpu/%s/%s", m.CPUModel, m.NCPU, m.FSType, strings.TrimPrefix(m.Device, "/dev/"))
+}
 
 // Key is the configuration that identifies comparable rows across files and rounds: the values
 // of every column that sets up a run (declared config), by name. Files that lack a column (older

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -70,6 +71,33 @@ func machine(dir string) Fingerprint {
 func String(m Fingerprint) string {
 	return fmt.Sprintf("kernel=%s fs=%s device=%s cpu=%q ncpu=%d go=%s aiobench=%s",
 		m.Kernel, m.FSType, m.Device, m.CPUModel, m.NCPU, m.GoVersion, m.Version)
+}
+
+// Parse reads a fingerprint back from String's form; ok is false when a part is missing or
+// malformed (the parts it read are kept).
+func Parse(s string) (m Fingerprint, ok bool) {
+	fields := map[string]string{}
+	for rest := strings.TrimSpace(s); rest != ""; rest = strings.TrimSpace(rest) {
+		k, v, found := strings.Cut(rest, "=")
+		if !found {
+			return m, false
+		}
+		if strings.HasPrefix(v, `"`) {
+			q, err := strconv.QuotedPrefix(v)
+			if err != nil {
+				return m, false
+			}
+			v, rest = q, v[len(q):]
+			v, _ = strconv.Unquote(v)
+		} else {
+			v, rest, _ = strings.Cut(v, " ")
+		}
+		fields[k] = v
+	}
+	n, err := strconv.Atoi(fields["ncpu"])
+	m = Fingerprint{Kernel: fields["kernel"], FSType: fields["fs"], Device: fields["device"], CPUModel: fields["cpu"], NCPU: n,
+		GoVersion: fields["go"], Version: fields["aiobench"]}
+	return m, err == nil && len(fields) == 7
 }
 
 var fsNames = map[int64]string{

@@ -27,3 +27,16 @@ func TestMachine(t *testing.T) {
 		t.Error("FSType of a missing path did not fail")
 	}
 }
+
+// A fingerprint read back from its comment line is the one written, a quoted CPU model with
+// spaces and an escaped quote included.
+func TestParse(t *testing.T) {
+	m := Fingerprint{Kernel: "6.18.1", FSType: "ext4", Device: "/dev/vda", CPUModel: `AMD EPYC "Genoa" 9654`, NCPU: 2, GoVersion: "go1.26.8", Version: "devel"}
+	got, ok := Parse(String(m))
+	if !ok || got != m {
+		t.Errorf("Parse(%q) = %+v, %v", String(m), got, ok)
+	}
+	if _, ok := Parse("kernel=6.18 fs"); ok {
+		t.Error("a truncated line parsed")
+	}
+}
