@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -68,6 +69,9 @@ func (h *DB) add(ctx context.Context, c Commit, path string) (Added, error) {
 	if err := h.db.QueryRowContext(ctx, h.q(`SELECT commit_sha FROM aiobench_runs WHERE digest = ?`), digest).Scan(&a.Already); err == nil {
 		return a, nil
 	}
+	if results.LooksLikeHist(path) {
+		return h.addHist(ctx, c, path, digest, data)
+	}
 	f, err := results.ReadFile(path)
 	if err != nil {
 		return a, err
@@ -95,20 +99,7 @@ func (h *DB) add(ctx context.Context, c Commit, path string) (Added, error) {
 		return a, err
 	}
 	defer tx.Rollback()
-	// A commit's position is where it first came into the history: series are in that order.
-	var pos int64
-	if err := tx.QueryRowContext(ctx, h.q(`SELECT min(position) FROM aiobench_runs WHERE commit_sha = ?`), c.SHA).Scan(nullable{&pos}); err != nil {
-		return a, err
-	}
-	if pos == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM aiobench_runs`).Scan(&pos); err != nil {
-			return a, err
-		}
-	}
-	var id int64
-	err = tx.QueryRowContext(ctx, h.q(`INSERT INTO aiobench_runs (commit_sha, position, branch, host, machine, source, digest, added_utc, columns, comments)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		c.SHA, pos, c.Branch, host, machine, path, digest, time.Now().UTC().Format(time.RFC3339), string(colsJSON), string(comments)).Scan(&id)
+	id, err := h.insertRun(ctx, tx, c, host, machine, path, digest, string(colsJSON), string(comments))
 	if err != nil {
 		return a, err
 	}
@@ -147,6 +138,25 @@ func (h *DB) add(ctx context.Context, c Commit, path string) (Added, error) {
 	return a, nil
 }
 
+// insertRun records one file added under c, at its commit's position: where the commit first
+// came into the history (series are in that order).
+func (h *DB) insertRun(ctx context.Context, tx *sql.Tx, c Commit, host, machine, path, digest, columns, comments string) (int64, error) {
+	var pos int64
+	if err := tx.QueryRowContext(ctx, h.q(`SELECT min(position) FROM aiobench_runs WHERE commit_sha = ?`), c.SHA).Scan(nullable{&pos}); err != nil {
+		return 0, err
+	}
+	if pos == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM aiobench_runs`).Scan(&pos); err != nil {
+			return 0, err
+		}
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, h.q(`INSERT INTO aiobench_runs (commit_sha, position, branch, host, machine, source, digest, added_utc, columns, comments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		c.SHA, pos, c.Branch, host, machine, path, digest, time.Now().UTC().Format(time.RFC3339), columns, comments).Scan(&id)
+	return id, err
+}
+
 // nullable scans an SQL NULL as 0.
 type nullable struct{ v *int64 }
 
@@ -160,6 +170,15 @@ func (n nullable) Scan(src any) error {
 		return fmt.Errorf("position: %T", src)
 	}
 	return nil
+}
+
+// engineName names a row's engine in a series: an engine's own settings make a series of
+// their own.
+func engineName(r *results.Row) string {
+	if v := results.Variant(r); v != "" {
+		return r.Engine + " " + v
+	}
+	return r.Engine
 }
 
 type point struct {
@@ -185,11 +204,7 @@ func points(rows []results.Row) []point {
 			if !ok {
 				continue
 			}
-			engine := r.Engine
-			if v := results.Variant(r); v != "" {
-				engine += " " + v // an engine's own settings make a series of their own
-			}
-			k := key{results.ConfigKey(r), engine, m}
+			k := key{results.ConfigKey(r), engineName(r), m}
 			if _, seen := vals[k]; !seen {
 				order = append(order, k)
 			}

@@ -113,7 +113,7 @@ func TestSQLite(t *testing.T) {
 }
 
 // PostgreSQL, against the server .ci/run starts (AIOBENCH_TEST_POSTGRES, a URL of a database
-// the test may fill): the same path as SQLite's, in a schema of its own that it drops.
+// the test may fill): the same paths as SQLite's, after dropping what an earlier run left.
 func TestPostgres(t *testing.T) {
 	url := os.Getenv("AIOBENCH_TEST_POSTGRES")
 	if url == "" {
@@ -121,13 +121,15 @@ func TestPostgres(t *testing.T) {
 	}
 	h := open(t, url)
 	ctx := context.Background()
-	for _, q := range []string{`DROP TABLE IF EXISTS aiobench_points, aiobench_rows, aiobench_runs, aiobench_meta`} {
+	for _, q := range []string{`DROP TABLE IF EXISTS aiobench_hists, aiobench_points, aiobench_rows, aiobench_runs, aiobench_meta CASCADE`} {
 		if _, err := h.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	h.Close()
-	addAndCheck(t, open(t, url))
+	h = open(t, url)
+	addAndCheck(t, h)
+	fleetPath(t, h)
 }
 
 // What is not an aiobench history is refused and left as it was: a text file, an empty

@@ -15,6 +15,7 @@ import (
 //	runs:   one results file added (its digest unique: a second add of it adds nothing)
 //	rows:   every row of it, whole: its columns by name as the CSV has them
 //	points: the series values derived from the rows (history check reads only these)
+//	hists:  a histogram file's buckets per configuration and engine, its rounds added (2)
 var migrations = []string{
 	// 1: the first schema.
 	`CREATE TABLE aiobench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,6 +46,16 @@ var migrations = []string{
 		value DOUBLE PRECISION NOT NULL);
 	CREATE INDEX aiobench_points_series ON aiobench_points (host, config, engine, metric);
 	CREATE INDEX aiobench_runs_commit ON aiobench_runs (commit_sha)`,
+	// 2: latency histograms (--hist files), so that a fleet's percentiles come from its
+	// hosts' histograms added, never from their percentiles averaged.
+	`CREATE TABLE aiobench_hists (
+		run_id BIGINT NOT NULL REFERENCES aiobench_runs(id),
+		config TEXT NOT NULL,
+		engine TEXT NOT NULL,
+		lo BIGINT NOT NULL,
+		hi BIGINT NOT NULL,
+		count BIGINT NOT NULL);
+	CREATE INDEX aiobench_hists_series ON aiobench_hists (config, engine)`,
 }
 
 // Version is the schema version this build writes.

@@ -105,7 +105,20 @@ func (h *DB) Series(ctx context.Context, f Filter) ([]*Series, error) {
 		pending = append(pending, v)
 	}
 	flush()
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if f.Host == "" || f.Host == FleetHost {
+		fleet, err := h.fleetSeries(ctx, f.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", h.Target, err)
+		}
+		if f.Host == FleetHost {
+			out = out[:0]
+		}
+		out = append(out, fleet...)
+	}
+	return out, nil
 }
 
 // Counts says how much the history holds: results files (runs), rows and commits.

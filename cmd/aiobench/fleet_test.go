@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiobench/aiobench/history"
 	"github.com/aiobench/aiobench/report"
 	"github.com/aiobench/aiobench/results"
 )
@@ -14,7 +15,8 @@ import (
 // or whatever holds the temporary directory, and tmpfs), so their fingerprints differ as two
 // machines' do — are reported with the hosts apart: a summary row per host and engine, each
 // compared with its own host's sync, and every latency chart adds a line per engine for both
-// hosts with their histograms added. history add keeps them apart too: a series per host.
+// hosts with their histograms added. history add keeps them apart too, a series per host, and
+// makes the fleet's series from both hosts' histograms.
 func TestFleetReportAndHistory(t *testing.T) {
 	shm, err := os.MkdirTemp("/dev/shm", "aiobench-fleet-")
 	if err != nil {
@@ -65,10 +67,11 @@ func TestFleetReportAndHistory(t *testing.T) {
 		t.Error("the page has no line of both hosts' histograms added")
 	}
 	db := filepath.Join(dir, "h.db")
-	for _, f := range []string{files[0], files[2]} {
-		if _, stderr, code := call("history", "add", f, "--commit", "c1", "--db", db); code != 0 {
-			t.Fatalf("history add: exit %d: %s", code, stderr)
-		}
+	if _, stderr, code := call(append([]string{"history", "add", "--commit", "c1", "--db", db}, files...)...); code != 0 {
+		t.Fatalf("history add: exit %d: %s", code, stderr)
+	}
+	if out, _, code := call("history", "show", "--db", db, "--host", history.FleetHost); code != 0 || strings.Count(out, "lat_p99_us") != 2 {
+		t.Errorf("history show of the fleet: exit %d; want lat_p99_us of sync and uring:\n%s", code, out)
 	}
 	stdout, _, _ := call("history", "show", "--db", db, "--metrics", "iops")
 	for _, f := range []string{files[0], files[2]} {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 // historyUsage is each history subcommand's usage line and what it does.
 var historyUsage = map[string][2]string{
 	"":      {"aiobench history add|show|check [flags]", "Keeps results files in a history (an SQLite file, or PostgreSQL for a postgres:// URL) and finds where each series changed (E-divisive means with a t-test): add ingests files under a commit, show lists the series, check exits 1 when a series' latest change point is a regression beyond --threshold. aiobench history SUBCOMMAND --help gives each one's flags."},
-	"add":   {"aiobench history add FILE... --commit SHA [flags]", "Adds results files to the history under a commit, every row whole, and the series points derived from them; a file already in the history (the same bytes) adds nothing."},
+	"add":   {"aiobench history add FILE... --commit SHA [flags]", "Adds results files (--output) and latency histogram files (--hist) to the history under a commit: every row whole, the series points derived from them, and the histograms, which give the fleet's series (all hosts' histograms of a commit added); a file already in the history (the same bytes) adds nothing."},
 	"show":  {"aiobench history show [flags]", "Lists the history's series (host, configuration, engine, metric) with their latest values."},
 	"check": {"aiobench history check [flags]", "Finds each series' change points and exits 1 when one's latest change point makes it worse by more than --threshold (0 otherwise; 2 on bad input), as gate does."},
 }
@@ -85,6 +86,12 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if args[0] == "add" {
 		for _, p := range fs.Args() { // every file read before the history is opened
+			if results.LooksLikeHist(p) {
+				if err := checkHist(p); err != nil {
+					return err
+				}
+				continue
+			}
 			if _, err := readResults(p, stderr); err != nil {
 				return err
 			}
@@ -127,6 +134,19 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	opts.Since = *since
 	return historyCheck(ctx, h, history.Filter{Metrics: metrics, Host: *host}, opts, *reportDir, stdout, stderr)
+}
+
+// checkHist reads a latency histogram file, any problem bad input.
+func checkHist(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usageError{err}
+	}
+	defer f.Close()
+	if _, err := results.ReadHists(f, path); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
 // trimHistory drops the "history PATH: " the error repeats after --db PATH.
