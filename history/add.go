@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aiobench/aiobench/compare"
-	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/sysinfo"
 	"github.com/aiobench/aiobench/results"
 	"github.com/montanaflynn/stats"
@@ -20,7 +19,7 @@ import (
 
 // Metrics are the metrics whose series a results file adds: the gate's, and the sync-path's
 // lat_mean_us. Each has a relative series too, "METRIC/REF": the engine's value over the
-// reference engine's (engines.ReferenceName) in the same file and configuration, which cancels the
+// reference engine's (results.ReferenceEngine) in the same file and configuration, which cancels the
 // drift that absolute figures show from one process or day to the next.
 var Metrics = append(slices.Clone(compare.DefaultMetrics), "lat_mean_us")
 
@@ -188,10 +187,13 @@ type point struct {
 
 // points derives a file's series values: per configuration (its key without the engine),
 // engine and metric, the median over the rows (rounds) that completed without errors; and
-// each engine's median over the reference engine's.
+// each engine's ratio to the reference engine: the median of the rounds' ratios, round by
+// round (a duel's sessions, a run's alternating rounds: paired, as the suites compare them),
+// or, where no round pairs up, the ratio of the medians.
 func points(rows []results.Row) []point {
 	type key struct{ config, engine, metric string }
 	vals := map[key][]float64{}
+	byRound := map[key]map[int]float64{}
 	var order []key
 	for i := range rows {
 		r := &rows[i]
@@ -209,10 +211,14 @@ func points(rows []results.Row) []point {
 				order = append(order, k)
 			}
 			vals[k] = append(vals[k], v)
+			if byRound[k] == nil {
+				byRound[k] = map[int]float64{}
+			}
+			byRound[k][r.Round] = v
 		}
 	}
 	var out []point
-	ref := engines.ReferenceName()
+	ref := results.ReferenceEngine()
 	for _, k := range order {
 		c, _ := results.ColumnByName(k.metric)
 		med, _ := stats.Median(vals[k])
@@ -222,8 +228,18 @@ func points(rows []results.Row) []point {
 		}
 		for _, rk := range order { // the reference engine's rows of the same configuration
 			if rk.engine == ref && rk.metric == k.metric && rk.config == k.config {
-				if rv, _ := stats.Median(vals[rk]); rv > 0 {
-					out = append(out, point{k.config, k.engine, k.metric + "/" + ref, string(c.Better), med / rv})
+				var ratios []float64
+				for round, v := range byRound[k] {
+					if rv, ok := byRound[rk][round]; ok && rv > 0 {
+						ratios = append(ratios, v/rv)
+					}
+				}
+				if rv, _ := stats.Median(vals[rk]); len(ratios) == 0 && rv > 0 {
+					ratios = []float64{med / rv}
+				}
+				if len(ratios) > 0 {
+					r, _ := stats.Median(ratios)
+					out = append(out, point{k.config, k.engine, k.metric + "/" + ref, string(c.Better), r})
 				}
 				break
 			}

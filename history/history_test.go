@@ -158,3 +158,21 @@ func TestOpenRefuses(t *testing.T) {
 		t.Error("the other database changed")
 	}
 }
+
+// A ratio to sync pairs the rounds, as the suites do: the median of the rounds' ratios, not
+// the ratio of the medians; failed rows give nothing.
+func TestPointsPairRounds(t *testing.T) {
+	var rows []results.Row
+	for i, v := range [][2]float64{{100, 40}, {200, 150}, {300, 160}, {500, 1}} {
+		for j, e := range []string{"sync", "uring"} {
+			rows = append(rows, results.Row{Engine: e, Workload: "randread", BS: 4096, IODepth: 1, Jobs: 1, Cache: "cold", Round: i + 1,
+				Ops: 10, IOPS: v[j], Complete: i < 3, Machine: testMachine})
+		}
+	}
+	for _, p := range points(rows) {
+		want := map[string]float64{"sync iops": 200, "uring iops": 150, "uring iops/sync": 160.0 / 300}[p.engine+" "+p.metric]
+		if want != 0 && p.value != want {
+			t.Errorf("%s %s = %v, want %v", p.engine, p.metric, p.value, want)
+		}
+	}
+}

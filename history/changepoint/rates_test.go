@@ -10,8 +10,13 @@ import (
 // series from one commit to the next when nothing changed.
 const noise = 0.004
 
-// series is history commits of noise around 100, then after more commits stepped by step.
-func series(seed uint64, history, after int, step float64) []float64 {
+// duelNoise is the spread, from commit to commit, of a real series measured here: retry's
+// lat_mean_us/sync from the syncfirst suite's duel (--rounds 6 --runtime 1s --size 64M), over 10
+// runs of one build on 2026-12-01 (CV 0.77%; the absolute lat_mean_us of the same rows: 14%).
+const duelNoise = 0.0077
+
+// noisy is history commits of noise around 100, then after more commits stepped by step.
+func noisy(seed uint64, history, after int, step, noise float64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, uint64(history)))
 	xs := make([]float64, history+after)
 	for i := range xs {
@@ -24,21 +29,27 @@ func series(seed uint64, history, after int, step float64) []float64 {
 }
 
 // rates returns, over trials seeded series, the share in which a change point was found within
-// 5 commits of the step (with 5 commits after it in the history), and the share of flat series
-// of the same length with any change point at all.
-func rates(trials, history int, step float64) (caught, falseAlarms float64) {
+// 5 commits of the step (with 5 commits after it in the history), the share of flat series of
+// the same length with any change point at all, and the share of those whose latest change
+// point is beyond 1% (which would fail history check --threshold 1% in one direction or the
+// other).
+func rates(trials, history int, step, noise float64) (caught, falseAlarms, beyond1 float64) {
 	for s := range trials {
-		for _, c := range Find(series(uint64(s), history, 5, step), Options{}) {
+		for _, c := range Find(noisy(uint64(s), history, 5, step, noise), Options{}) {
 			if c.Index >= history-5 && c.Index <= history+5 {
 				caught++
 				break
 			}
 		}
-		if len(Find(series(uint64(s)+1<<32, history+5, 0, 0), Options{})) > 0 {
+		if cs := Find(noisy(uint64(s)+1<<32, history+5, 0, 0, noise), Options{}); len(cs) > 0 {
 			falseAlarms++
+			if r := cs[len(cs)-1].Rel(); r > 0.01 || r < -0.01 {
+				beyond1++
+			}
 		}
 	}
-	return caught / float64(trials), falseAlarms / float64(trials)
+	n := float64(trials)
+	return caught / n, falseAlarms / n, beyond1 / n
 }
 
 // The targets at this machine's noise — a 1% step caught with only 5 commits after
@@ -52,11 +63,16 @@ func TestDetectionRates(t *testing.T) {
 	}
 	for _, history := range []int{30, 60, 200} {
 		for _, step := range []float64{0.005, 0.01, 0.05} {
-			caught, fa := rates(trials, history, step)
-			t.Logf("history %3d commits, step %.1f%%: caught %.1f%%; flat series with a false alarm %.1f%%", history, 100*step, 100*caught, 100*fa)
-			if step == 0.01 && history >= 60 && (caught < 19.0/20 || fa > 1.0/20) {
+			caught, fa, beyond := rates(trials, history, step, noise)
+			t.Logf("noise %.2f%%, history %3d commits, step %.1f%%: caught %.1f%%; flat series with a false alarm %.1f%%, with one beyond 1%% %.1f%%", 100*noise, history, 100*step, 100*caught, 100*fa, 100*beyond)
+			if step == 0.01 && history >= 60 && (caught < 19.0/20 || fa > 1.0/20) || beyond > 1.0/20 {
 				t.Errorf("history %d: 1%% step caught %.1f%%, false alarms %.1f%%", history, 100*caught, 100*fa)
 			}
 		}
+	}
+	// The real duel series' noise, for the README: reported, not asserted.
+	for _, step := range []float64{0.01, 0.02, 0.05} {
+		caught, fa, beyond := rates(trials, 60, step, duelNoise)
+		t.Logf("noise %.2f%%, history  60 commits, step %.1f%%: caught %.1f%%; flat series with a false alarm %.1f%%, with one beyond 1%% %.1f%%", 100*duelNoise, 100*step, 100*caught, 100*fa, 100*beyond)
 	}
 }
