@@ -37,8 +37,10 @@ func submitCold(t *testing.T, r *reader, req *engines.Request) int {
 // submitUntil is submitCold with the test saying when a try did what it needed.
 func submitUntil(t *testing.T, r *reader, req *engines.Request, ok func() bool) int {
 	t.Helper()
-	for try := 0; try < 8; try++ {
-		off := int64(try)<<21 + 64<<10
+	// Under load the submitting thread may sleep between its NOWAIT read's EAGAIN and the retry
+	// after the readahead, and find the page there: each 2 MiB folio is tried up to 8 times.
+	for try := 0; try < 64; try++ {
+		off := int64(try%8)<<21 + 64<<10
 		for i := 0; ; i++ {
 			evict(t, req.Fd, 16<<20)
 			if res, _ := pagecache.RangeResidency(req.Fd, off&^4095, 4096); res == 0 {
