@@ -79,10 +79,8 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("history add: --commit is required (the commit the files measured, e.g. --commit $(git rev-parse HEAD))")
 	case args[0] != "add" && fs.NArg() > 0:
 		return usagef("history %s: unexpected argument %q", args[0], fs.Arg(0))
-	case opts.MinSize < 2:
-		if args[0] == "check" {
-			return usagef("history check: --min-size %d: must be at least 2", opts.MinSize)
-		}
+	case args[0] == "check" && opts.MinSize < 2:
+		return usagef("history check: --min-size %d: must be at least 2", opts.MinSize)
 	}
 	if args[0] == "add" {
 		for _, p := range fs.Args() { // every file read before the history is opened
