@@ -100,6 +100,11 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usagef("history check: --report %v", err)
 		}
 	}
+	if args[0] != "add" && !history.IsPostgres(*db) {
+		if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
+			return usagef("--db %s: no history there (history add makes one; show and check read one)", *db)
+		}
+	}
 	// Nothing waits for ever on a server: 30 s to connect and migrate, 10 min for the work.
 	openCtx, cancelOpen := context.WithTimeout(ctx, 30*time.Second)
 	defer cancelOpen()

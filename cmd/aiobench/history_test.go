@@ -30,12 +30,14 @@ func TestHistoryBadInput(t *testing.T) {
 		{"add without a commit", "--commit is required", []string{"history", "add", notes, "--db", db}},
 		{"add a file that is not results", "notes.txt", []string{"history", "add", notes, "--commit", "a", "--db", db}},
 		{"a database that is not one", "not an aiobench history", []string{"history", "show", "--db", notes}},
-		{"a database in no directory", "does not exist", []string{"history", "show", "--db", filepath.Join(dir, "no", "h.db")}},
+		{"a database in no directory", "does not exist", []string{"history", "add", filepath.Join("..", "..", "report", "testdata", "warm.csv"), "--commit", "a", "--db", filepath.Join(dir, "no", "h.db")}},
 		{"an unreachable server", "cannot open it", []string{"history", "show", "--db", "postgres://u:secret@127.0.0.1:1/x?connect_timeout=2"}},
 		{"a minimum size of 1", "--min-size 1", []string{"history", "check", "--min-size", "1", "--db", db}},
 		{"a bad threshold", "not a percentage", []string{"history", "check", "--threshold", "much", "--db", db}},
 		{"a report into a full directory", "--report", []string{"history", "check", "--report", full, "--db", db}},
 		{"an argument to check", "unexpected argument", []string{"history", "check", "extra", "--db", db}},
+		{"check of no history", "no history there", []string{"history", "check", "--db", db}},
+		{"show of no history", "no history there", []string{"history", "show", "--db", db}},
 	} {
 		stdout, stderr, code := call(tc.args...)
 		if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "secret") {
