@@ -42,7 +42,7 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fs := flag.NewFlagSet("aiobench history "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	db := fs.String("db", defaultHistory, "the history: an SQLite file (made if missing, never another program's) or a postgres:// URL")
+	db := fs.String("db", defaultHistory, "the history: an SQLite file (add makes it if missing; never another program's) or a postgres:// URL")
 	metrics := []string{}
 	host := fs.String("host", "", "the machine: add files under this name (default: from the rows' fingerprint: CPU, CPUs, file system, device); show and check only its series")
 	help := fs.BoolP("help", "h", false, "show this help")
