@@ -76,7 +76,7 @@ func tagHosts(hs []results.Hist) []results.Hist {
 // configuration (and file, when rowsOf tagged them), paired by round (or, for a duel's rows, by
 // session): lat mean, lower is better.
 func syncPathFromRows(rows []results.Row, threshold float64) []Change {
-	type key struct{ group, engine string }
+	type key struct{ group, engine, file, host string }
 	byRound := map[key]map[int]float64{}
 	var order []key
 	for i := range rows {
@@ -84,10 +84,11 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 		if r.Cache != "warm" || r.Background != "" || !r.Complete || r.Errors+r.VerifyErrors > 0 || r.Ops == 0 {
 			continue
 		}
-		file := r.Settings["file"]
+		file, host := r.Settings["file"], r.Settings[hostSetting]
 		own := *r
 		own.Settings = maps.Clone(r.Settings)
 		delete(own.Settings, "file")
+		delete(own.Settings, hostSetting)
 		g := r.Duel
 		if g == "" {
 			g = results.ConfigKey(r)
@@ -96,10 +97,7 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 		if v := results.Variant(&own); v != "" {
 			name += " " + v
 		}
-		if file != "" {
-			g += "|file=" + file
-		}
-		k := key{g, name}
+		k := key{g, name, file, host} // each file's and host's engines against its own sync
 		if byRound[k] == nil {
 			byRound[k] = map[int]float64{}
 			order = append(order, k)
@@ -109,7 +107,7 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 	var cs []Change
 	ref := results.ReferenceEngine()
 	for _, k := range order {
-		base := byRound[key{k.group, ref}]
+		base := byRound[key{k.group, ref, k.file, k.host}]
 		if k.engine == ref || base == nil {
 			continue
 		}
@@ -123,8 +121,15 @@ func syncPathFromRows(rows []results.Row, threshold float64) []Change {
 			continue
 		}
 		label := syncPathPrefix + " " + k.engine + " vs " + ref
-		if _, file, ok := strings.Cut(k.group, "|file="); ok {
-			label += " (" + file + ")"
+		var where []string
+		if k.file != "" {
+			where = append(where, k.file)
+		}
+		if k.host != "" {
+			where = append(where, hostSetting+"="+k.host)
+		}
+		if len(where) > 0 {
+			label += " (" + strings.Join(where, ", ") + ")"
 		}
 		res := compare.Paired(b, c, compare.LowerIsBetter, compare.Options{Threshold: threshold, Alpha: 0.05})
 		cs = append(cs, Change{Label: label, Metric: "lat_mean_us", Change: res.Change,

@@ -58,6 +58,9 @@ func TestFleetReportAndHistory(t *testing.T) {
 	if len(hosts) != 2 {
 		t.Errorf("summary rows by host: %v", hosts)
 	}
+	if v := strings.Join(r.Verdicts, "\n"); strings.Count(v, "uring") < 2 || strings.Count(v, "host=") < 2 {
+		t.Errorf("want uring's sync-path verdict on each host, against its own sync:\n%s", v)
+	}
 	out := filepath.Join(dir, "report")
 	if _, stderr, code := call(append([]string{"report", "--out", out}, files...)...); code != 0 {
 		t.Fatalf("report: exit %d: %s", code, stderr)
