@@ -139,6 +139,18 @@ type Finding struct {
 	Regression bool
 }
 
+// Verdict names change point i of the finding: "change", "latest change", or "REGRESSION" for
+// the latest one when it regressed beyond the threshold.
+func (f *Finding) Verdict(i int) string {
+	switch {
+	case i < len(f.Changes)-1:
+		return "change"
+	case f.Regression:
+		return "REGRESSION"
+	}
+	return "latest change"
+}
+
 // CheckOptions shape a check.
 type CheckOptions struct {
 	changepoint.Options

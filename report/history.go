@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"image/color"
 
+	"github.com/aiobench/aiobench/history"
+	"github.com/aiobench/aiobench/results"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -89,6 +92,32 @@ func short(sha string) string {
 		return sha[:10]
 	}
 	return sha
+}
+
+// HistoryFigures are a history check's charts, one per series, and its sentences, one per
+// change point, naming the first commit after it, the change, its interval and p-value, and
+// whether it is the latest change or a REGRESSION.
+func HistoryFigures(findings []history.Finding) ([]*Chart, []string, error) {
+	var charts []*Chart
+	var verdicts []string
+	for _, fd := range findings {
+		s := fd.Series
+		hs := HistorySeries{Name: s.Name(), Commits: s.Commits, Values: s.Values, Failing: fd.Regression, Unit: s.Metric}
+		if c, ok := results.ColumnByName(s.Metric); ok && c.Unit != "" {
+			hs.Unit = s.Metric + " (" + c.Unit + ")"
+		}
+		for i := range fd.Changes {
+			c := &fd.Changes[i]
+			hs.Changes = append(hs.Changes, c.Index)
+			verdicts = append(verdicts, fmt.Sprintf("%s: %s at %s, %+.2f%% [%+.2f%%, %+.2f%%], p %.2g", s.Name(), fd.Verdict(i), short(s.Commits[c.Index]), 100*c.Rel(), 100*c.Lo, 100*c.Hi, c.P))
+		}
+		c, err := HistoryChart(hs)
+		if err != nil {
+			return nil, nil, err
+		}
+		charts = append(charts, c)
+	}
+	return charts, verdicts, nil
 }
 
 // HistoryReport is the page of a history check: a chart per series, the verdicts, the source.

@@ -189,50 +189,33 @@ func historyCheck(ctx context.Context, h *history.DB, f history.Filter, o histor
 	}
 	findings := history.Check(series, o)
 	t := results.NewTable(stdout, []string{"host", "configuration", "engine", "metric", "commits", "change at", "change", "95% interval", "p", "verdict"}, 4)
-	var failing, verdicts []string
-	var charts []*report.Chart
+	var failing []string
 	for _, fd := range findings {
 		s := fd.Series
-		hs := report.HistorySeries{Name: s.Name(), Commits: s.Commits, Values: s.Values, Failing: fd.Regression}
-		if c, ok := results.ColumnByName(strings.SplitN(s.Metric, "/", 2)[0]); ok && !strings.Contains(s.Metric, "/") {
-			hs.Unit = s.Metric + " (" + c.Unit + ")"
-		} else {
-			hs.Unit = s.Metric
-		}
 		row := []string{s.Host, history.ConfigLabel(s.Config), s.Engine, s.Metric, fmt.Sprint(len(s.Values))}
 		if len(fd.Changes) == 0 {
 			row = append(row, "", "", "", "", "no change")
 		}
 		for i, c := range fd.Changes {
-			hs.Changes = append(hs.Changes, c.Index)
-			verdict := "change"
-			if i == len(fd.Changes)-1 {
-				verdict = "latest change"
-				if fd.Regression {
-					verdict = "REGRESSION"
-					failing = append(failing, fmt.Sprintf("%s from %s (%+.2f%%)", s.Name(), shortSHA(s.Commits[c.Index]), 100*c.Rel()))
-				}
+			if fd.Verdict(i) == "REGRESSION" {
+				failing = append(failing, fmt.Sprintf("%s from %s (%+.2f%%)", s.Name(), shortSHA(s.Commits[c.Index]), 100*c.Rel()))
 			}
 			if i > 0 {
 				t.Append(row)
 				row = []string{"", "", "", "", ""}
 			}
-			row = append(row, shortSHA(s.Commits[c.Index]), fmt.Sprintf("%+.2f%%", 100*c.Rel()), fmt.Sprintf("[%+.2f%%, %+.2f%%]", 100*c.Lo, 100*c.Hi), fmt.Sprintf("%.2g", c.P), verdict)
-			verdicts = append(verdicts, fmt.Sprintf("%s: %s at %s, %+.2f%% [%+.2f%%, %+.2f%%], p %.2g", s.Name(), verdict, shortSHA(s.Commits[c.Index]), 100*c.Rel(), 100*c.Lo, 100*c.Hi, c.P))
+			row = append(row, shortSHA(s.Commits[c.Index]), fmt.Sprintf("%+.2f%%", 100*c.Rel()), fmt.Sprintf("[%+.2f%%, %+.2f%%]", 100*c.Lo, 100*c.Hi), fmt.Sprintf("%.2g", c.P), fd.Verdict(i))
 		}
 		t.Append(row)
-		if reportDir != "" {
-			c, err := report.HistoryChart(hs)
-			if err != nil {
-				return err
-			}
-			charts = append(charts, c)
-		}
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
 	if reportDir != "" {
+		charts, verdicts, err := report.HistoryFigures(findings)
+		if err != nil {
+			return err
+		}
 		page, err := report.HistoryReport("aiobench history check", h.Target, verdicts, charts).Write(reportDir)
 		if err != nil {
 			return fmt.Errorf("write report: %w", err)
@@ -243,6 +226,36 @@ func historyCheck(ctx context.Context, h *history.DB, f history.Filter, o histor
 		return exitError{exitFailure, fmt.Errorf("history check: %d series regressed at their latest change point (threshold %.3g%%); first: %s", len(failing), 100*o.Threshold, failing[0])}
 	}
 	return nil
+}
+
+// historyFigures opens the history at db for aiobench report --history and returns its
+// series' charts and verdicts, judged as history check judges them at threshold.
+func historyFigures(ctx context.Context, db string, metrics []string, threshold float64) (*report.Report, error) {
+	if !history.IsPostgres(db) {
+		if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
+			return nil, usagef("report: --history %s: no history there", db)
+		}
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	h, err := history.Open(openCtx, db)
+	if err != nil {
+		return nil, usagef("report: --history %s: %v", history.Redact(db), oneLine(trimHistory(err)))
+	}
+	defer h.Close()
+	series, err := h.Series(ctx, history.Filter{Metrics: metrics})
+	if err != nil {
+		return nil, err
+	}
+	if len(series) == 0 {
+		return nil, usagef("report: --history %s: no series of %s", h.Target, strings.Join(metrics, ", "))
+	}
+	o := history.CheckOptions{Threshold: threshold}
+	charts, verdicts, err := report.HistoryFigures(history.Check(series, o))
+	if err != nil {
+		return nil, err
+	}
+	return report.HistoryReport("", h.Target, verdicts, charts), nil
 }
 
 func shortSHA(s string) string {

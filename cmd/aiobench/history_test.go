@@ -38,6 +38,7 @@ func TestHistoryBadInput(t *testing.T) {
 		{"an argument to check", "unexpected argument", []string{"history", "check", "extra", "--db", db}},
 		{"check of no history", "no history there", []string{"history", "check", "--db", db}},
 		{"show of no history", "no history there", []string{"history", "show", "--db", db}},
+		{"a report of no history", "no history there", []string{"report", "--history", db, "--out", filepath.Join(dir, "r")}},
 	} {
 		stdout, stderr, code := call(tc.args...)
 		if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "secret") {
@@ -101,6 +102,17 @@ func TestHistoryFromRuns(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(report, "index.html")); err != nil {
 		t.Errorf("no report: %v", err)
+	}
+	// The report page draws the history's series beside a run's charts.
+	page := filepath.Join(dir, "page")
+	if out, stderr, code := call("report", run, "--history", db, "--history-metrics", "iops", "--out", page); code != 0 || !strings.Contains(out, "charts") {
+		t.Errorf("report --history: exit %d %s%s", code, out, stderr)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(page, "history-*uring-iops.svg")); len(ents) != 1 {
+		t.Errorf("report --history drew %v", ents)
+	}
+	if html, _ := os.ReadFile(filepath.Join(page, "index.html")); !strings.Contains(string(html), "REGRESSION at commit08") {
+		t.Error("the page does not name the regression's first commit")
 	}
 	if out, stderr, code := call("history", "check", "--metrics", "iops", "--threshold", "5%", "--since", "commit10", "--db", db); code != 0 {
 		t.Errorf("check --since: exit %d\n%s%s", code, out, stderr)

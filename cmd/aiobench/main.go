@@ -85,8 +85,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return gate(args[1:], stdout, stderr)
 		case "compare":
 			return compareCmd(args[1:], stdout, stderr)
-		case "report":
-			return reportCmd(args[1:], stdout)
 		case "version":
 			return version(args[1:], stdout)
 		case "serve-arm":
@@ -105,6 +103,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		err = calibrate(ctx, args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "history":
 		err = historyCmd(ctx, args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "report":
+		err = reportCmd(ctx, args[1:], stdout)
 	default:
 		err = benchContext(ctx, args, stdout, stderr)
 	}

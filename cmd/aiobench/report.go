@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/aiobench/aiobench/compare"
 	"github.com/aiobench/aiobench/report"
@@ -13,26 +16,29 @@ import (
 	flag "github.com/spf13/pflag"
 )
 
-// reportCmd: aiobench report FILE... --out DIR. Charts and index.html from results files,
-// histograms and comparison summaries.
-func reportCmd(args []string, stdout io.Writer) error {
+// reportCmd: aiobench report FILE... --out DIR [--history DB]. Charts and index.html from
+// results files, histograms and comparison summaries, and a history's series.
+func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("aiobench report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "directory to write the charts (PNG and SVG) and index.html into: new, empty, or an earlier report's (required)")
 	threshold := 0.05
 	fs.Var(percentValue{&threshold}, "threshold", "the sync-path threshold drawn on the regression chart, and the ± lines of comparisons")
 	title := fs.String("title", "", "the page's title (default: aiobench report)")
+	hist := fs.String("history", "", "also draw this history's series (an SQLite file or a postgres:// URL), each over commits with its change points, judged at --threshold as history check judges them")
+	histMetrics := slices.Clone(compare.DefaultMetrics)
+	fs.Var(newList(&histMetrics), "history-metrics", "the history's metrics to draw (METRIC or METRIC/sync)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		return usagef("report: %v (see aiobench report --help)", err)
 	}
 	if *help {
-		printUsage(stdout, "aiobench report FILE... --out DIR [flags]", "Draws charts and writes a self-contained index.html from aiobench's files: results (--output), latency histograms (--hist, for full CDFs) and comparison summaries (gate --summary, ab's summary.csv, a report's findings.csv).", fs)
+		printUsage(stdout, "aiobench report FILE... --out DIR [flags]", "Draws charts and writes a self-contained index.html from aiobench's files: results (--output), latency histograms (--hist, for full CDFs) and comparison summaries (gate --summary, ab's summary.csv, a report's findings.csv); with --history, a history's series too (then the files may be left out).", fs)
 		return errHelp
 	}
 	switch {
-	case fs.NArg() == 0:
-		return usagef("report: no input files (give results CSVs, --hist files or comparison summaries)")
+	case fs.NArg() == 0 && *hist == "":
+		return usagef("report: no input files (give results CSVs, --hist files or comparison summaries, or --history)")
 	case *out == "":
 		return usagef("report: --out is required (a new or empty directory, or an earlier report's)")
 	}
@@ -44,15 +50,35 @@ func reportCmd(args []string, stdout io.Writer) error {
 	if err := report.CheckDir(*out); err != nil {
 		return usagef("report: --out %v", err)
 	}
-	in, err := report.Load(fs.Args())
-	if err != nil {
-		return usagef("report: %v", err)
+	var extra *report.Report // the history's charts and verdicts
+	if *hist != "" {
+		var err error
+		if extra, err = historyFigures(ctx, *hist, histMetrics, threshold); err != nil {
+			return err
+		}
 	}
-	page, charts, err := draw(*out, in, report.Options{Threshold: threshold, Title: *title})
+	var r *report.Report
+	if fs.NArg() > 0 {
+		in, err := report.Load(fs.Args())
+		if err != nil {
+			return usagef("report: %v", err)
+		}
+		if r, err = report.Build(in, report.Options{Threshold: threshold, Title: *title}); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	} else {
+		r = &report.Report{Title: cmp.Or(*title, "aiobench history")}
+	}
+	if extra != nil {
+		r.Charts = append(r.Charts, extra.Charts...)
+		r.Verdicts = append(r.Verdicts, extra.Verdicts...)
+		r.Sources = append(r.Sources, extra.Sources...)
+	}
+	written, err := r.Write(*out)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(stdout, "report: %d charts; open %s\n", charts, page)
+	fmt.Fprintf(stdout, "report: %d charts; open %s\n", len(r.Charts), written[len(written)-1])
 	return nil
 }
 

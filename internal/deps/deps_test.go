@@ -54,8 +54,8 @@ var policy = map[string][]string{
 	"suites": {"harness", "compare", "engines", "workloads", "results", "internal/*"},
 	// The progress display watches the run loop's Live.
 	"harness/progress": {"harness", "internal/units"},
-	// Charts and the report page, from results files (and comparisons of them).
-	"report": {"results", "compare", "internal/*"},
+	// Charts and the report page, from results files (and comparisons of them) and histories.
+	"report": {"results", "compare", "history", "internal/*"},
 	// Two builds compared.
 	"ab": {"harness", "compare", "suites", "workloads", "results", "internal/*"},
 	// Results across commits and hosts, and the change-point search it runs.
