@@ -15,7 +15,8 @@ import (
 // A HistorySeries is what a history chart draws: one series' values over commits, and its
 // change points with the segments' means (aiobench history check).
 type HistorySeries struct {
-	Name    string    // the series, as history names it
+	Name    string    // the series, as history names it (the page's heading)
+	Short   string    // the chart's own title: engine and metric ("" for Name)
 	Unit    string    // the metric's unit, for the axis
 	Commits []string  // in the history's order
 	Values  []float64 // one per commit
@@ -28,6 +29,10 @@ type HistorySeries struct {
 func HistoryChart(s HistorySeries) (*Chart, error) {
 	p := newPlot()
 	p.Title.Text = s.Name
+	if s.Short != "" {
+		p.Title.Text = s.Short
+	}
+	p.X.Min, p.X.Max = -0.5, float64(len(s.Values))-0.5 // room for the first and last points
 	p.X.Label.Text = "commit (in the history's order)"
 	p.Y.Label.Text = s.Unit
 	pts := make(plotter.XYs, len(s.Values))
@@ -68,6 +73,9 @@ func HistoryChart(s HistorySeries) (*Chart, error) {
 		if err != nil {
 			return nil, err
 		}
+		for i := range lb.TextStyle {
+			lb.TextStyle[i].Font.Variant = "Sans"
+		}
 		p.Add(lb)
 	}
 	p.X.Tick.Marker = plot.DefaultTicks{}
@@ -102,7 +110,7 @@ func HistoryFigures(findings []history.Finding) ([]*Chart, []string, error) {
 	var verdicts []string
 	for _, fd := range findings {
 		s := fd.Series
-		hs := HistorySeries{Name: s.Name(), Commits: s.Commits, Values: s.Values, Failing: fd.Regression, Unit: s.Metric}
+		hs := HistorySeries{Name: s.Name(), Short: s.Engine + " · " + s.Metric + " over commits", Commits: s.Commits, Values: s.Values, Failing: fd.Regression, Unit: s.Metric}
 		if c, ok := results.ColumnByName(s.Metric); ok && c.Unit != "" {
 			hs.Unit = s.Metric + " (" + c.Unit + ")"
 		}
