@@ -226,23 +226,22 @@ func points(rows []results.Row) []point {
 		if ref == "" || k.engine == ref {
 			continue
 		}
-		for _, rk := range order { // the reference engine's rows of the same configuration
-			if rk.engine == ref && rk.metric == k.metric && rk.config == k.config {
-				var ratios []float64
-				for round, v := range byRound[k] {
-					if rv, ok := byRound[rk][round]; ok && rv > 0 {
-						ratios = append(ratios, v/rv)
-					}
-				}
-				if rv, _ := stats.Median(vals[rk]); len(ratios) == 0 && rv > 0 {
-					ratios = []float64{med / rv}
-				}
-				if len(ratios) > 0 {
-					r, _ := stats.Median(ratios)
-					out = append(out, point{k.config, k.engine, k.metric + "/" + ref, string(c.Better), r})
-				}
-				break
+		rk := key{k.config, ref, k.metric} // the reference engine's rows of the same configuration
+		if _, ok := vals[rk]; !ok {
+			continue
+		}
+		var ratios []float64
+		for round, v := range byRound[k] {
+			if rv, ok := byRound[rk][round]; ok && rv > 0 {
+				ratios = append(ratios, v/rv)
 			}
+		}
+		if rv, _ := stats.Median(vals[rk]); len(ratios) == 0 && rv > 0 {
+			ratios = []float64{med / rv}
+		}
+		if len(ratios) > 0 {
+			r, _ := stats.Median(ratios)
+			out = append(out, point{k.config, k.engine, k.metric + "/" + ref, string(c.Better), r})
 		}
 	}
 	return out

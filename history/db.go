@@ -36,12 +36,21 @@ func IsPostgres(target string) bool {
 // aiobench history: it is left as it is.
 var ErrNotHistory = errors.New("not an aiobench history")
 
+// ErrNoHistory is Open's error for an SQLite file that does not exist when create is false.
+var ErrNoHistory = errors.New("no history there (history add makes one)")
+
 // Open opens the history at target, a postgres:// URL or an SQLite file's path, creating the
-// file (never its directory) and the schema where there is none, and migrating an older
-// schema to this build's. An existing file that is not an aiobench history, or a database
-// whose schema is newer than this build's, is refused untouched.
-func Open(ctx context.Context, target string) (*DB, error) {
+// schema where there is none and migrating an older schema to this build's; a missing SQLite
+// file is created (never its directory) only if create is set. An existing file that is not an
+// aiobench history, or a database whose schema is newer than this build's, is refused
+// untouched.
+func Open(ctx context.Context, target string, create bool) (*DB, error) {
 	h := &DB{postgres: IsPostgres(target), Target: Redact(target)}
+	if !h.postgres && !create && target != "" {
+		if _, err := os.Stat(target); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("history %s: %w", target, ErrNoHistory)
+		}
+	}
 	var err error
 	if h.postgres {
 		h.db, err = sql.Open("pgx", target)
@@ -51,10 +60,12 @@ func Open(ctx context.Context, target string) (*DB, error) {
 		}
 		// One writer at a time waits for the other (busy_timeout) rather than failing.
 		h.db, err = sql.Open("sqlite", "file:"+target+"?_pragma=busy_timeout(10000)")
-		h.db.SetMaxOpenConns(1)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", h.Target, err)
+	}
+	if !h.postgres {
+		h.db.SetMaxOpenConns(1)
 	}
 	if err := h.db.PingContext(ctx); err != nil {
 		h.db.Close()

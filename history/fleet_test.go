@@ -75,7 +75,7 @@ func TestMigrations(t *testing.T) {
 	}
 	h.db.ExecContext(ctx, `UPDATE aiobench_meta SET value = '99' WHERE key = 'schema_version'`)
 	h.Close()
-	if _, err := Open(ctx, path); err == nil {
+	if _, err := Open(ctx, path, true); err == nil {
 		t.Error("a newer schema opened")
 	}
 }

@@ -37,7 +37,7 @@ var testMachine = results.Machine{Kernel: "6.18", FSType: "ext4", Device: "vda",
 
 func open(t testing.TB, target string) *DB {
 	t.Helper()
-	h, err := Open(context.Background(), target)
+	h, err := Open(context.Background(), target, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestOpenRefuses(t *testing.T) {
 	h.Close()
 	before, _ := os.ReadFile(other)
 	for _, p := range []string{text, empty, other, filepath.Join(dir, "missing", "h.db")} {
-		if _, err := Open(context.Background(), p); err == nil {
+		if _, err := Open(context.Background(), p, true); err == nil {
 			t.Errorf("%s: opened", p)
 		}
 	}

@@ -113,9 +113,6 @@ func (h *DB) Series(ctx context.Context, f Filter) ([]*Series, error) {
 		if err != nil {
 			return nil, fmt.Errorf("history %s: %w", h.Target, err)
 		}
-		if f.Host == FleetHost {
-			out = out[:0]
-		}
 		out = append(out, fleet...)
 	}
 	return out, nil
@@ -128,6 +125,14 @@ func (h *DB) Counts(ctx context.Context) (runs, rows, commits int, err error) {
 		err = h.db.QueryRowContext(ctx, `SELECT count(*) FROM aiobench_rows`).Scan(&rows)
 	}
 	return
+}
+
+// ShortSHA is a commit's first 10 characters, as git abbreviates it.
+func ShortSHA(sha string) string {
+	if len(sha) > 10 {
+		return sha[:10]
+	}
+	return sha
 }
 
 // A Finding is a series' change points and the verdict on its latest one.

@@ -69,7 +69,7 @@ func HistoryChart(s HistorySeries) (*Chart, error) {
 		}
 		l.Color, l.Dashes = color.RGBA{R: 200, A: 255}, []vg.Length{vg.Points(3), vg.Points(2)}
 		p.Add(l)
-		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(c), Y: hi}}, Labels: []string{short(s.Commits[c])}})
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(c), Y: hi}}, Labels: []string{history.ShortSHA(s.Commits[c])}})
 		if err != nil {
 			return nil, err
 		}
@@ -94,14 +94,6 @@ func minMax(xs []float64) (float64, float64) {
 	return lo, hi
 }
 
-// short is a commit's first 10 characters, as git abbreviates it.
-func short(sha string) string {
-	if len(sha) > 10 {
-		return sha[:10]
-	}
-	return sha
-}
-
 // HistoryFigures are a history check's charts, one per series, and its sentences, one per
 // change point, naming the first commit after it, the change, its interval and p-value, and
 // whether it is the latest change or a REGRESSION.
@@ -117,7 +109,7 @@ func HistoryFigures(findings []history.Finding) ([]*Chart, []string, error) {
 		for i := range fd.Changes {
 			c := &fd.Changes[i]
 			hs.Changes = append(hs.Changes, c.Index)
-			verdicts = append(verdicts, fmt.Sprintf("%s: %s at %s, %+.2f%% [%+.2f%%, %+.2f%%], p %.2g", s.Name(), fd.Verdict(i), short(s.Commits[c.Index]), 100*c.Rel(), 100*c.Lo, 100*c.Hi, c.P))
+			verdicts = append(verdicts, fmt.Sprintf("%s: %s at %s, %+.2f%% [%+.2f%%, %+.2f%%], p %.2g", s.Name(), fd.Verdict(i), history.ShortSHA(s.Commits[c.Index]), 100*c.Rel(), 100*c.Lo, 100*c.Hi, c.P))
 		}
 		c, err := HistoryChart(hs)
 		if err != nil {

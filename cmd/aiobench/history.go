@@ -100,21 +100,11 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usagef("history check: --report %v", err)
 		}
 	}
-	if args[0] != "add" && !history.IsPostgres(*db) {
-		if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
-			return usagef("--db %s: no history there (history add makes one; show and check read one)", *db)
-		}
-	}
-	// Nothing waits for ever on a server: 30 s to connect and migrate, 10 min for the work.
-	openCtx, cancelOpen := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelOpen()
-	h, err := history.Open(openCtx, *db)
+	h, err := openHistory(ctx, "--db", *db, args[0] == "add")
 	if err != nil {
-		if errors.Is(err, history.ErrNotHistory) || !history.IsPostgres(*db) {
-			return usagef("--db %s: %v (want an aiobench history, a new file's path in an existing directory, or a postgres:// URL)", *db, trimHistory(err))
-		}
-		return usagef("--db %s: cannot open it: %v", history.Redact(*db), oneLine(strings.ReplaceAll(trimHistory(err), "\t", " ")))
+		return err
 	}
+	// Nothing waits for ever on a server: 10 min for the work.
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	defer h.Close()
@@ -137,6 +127,24 @@ func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	opts.Since = *since
 	return historyCheck(ctx, h, history.Filter{Metrics: metrics, Host: *host}, opts, *reportDir, stdout, stderr)
+}
+
+// openHistory opens the history db names (flag says which flag named it), making a missing
+// SQLite file only when create is set; any failure is bad input, one line. A server has 30 s
+// to answer.
+func openHistory(ctx context.Context, flag, db string, create bool) (*history.DB, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	h, err := history.Open(ctx, db, create)
+	switch {
+	case err == nil:
+		return h, nil
+	case errors.Is(err, history.ErrNoHistory):
+		return nil, usagef("%s %s: no history there (history add makes one; show, check and report read one)", flag, db)
+	case errors.Is(err, history.ErrNotHistory) || !history.IsPostgres(db):
+		return nil, usagef("%s %s: %v (want an aiobench history, a new file's path in an existing directory, or a postgres:// URL)", flag, db, trimHistory(err))
+	}
+	return nil, usagef("%s %s: cannot open it: %v", flag, history.Redact(db), oneLine(strings.ReplaceAll(trimHistory(err), "\t", " ")))
 }
 
 // checkHist reads a latency histogram file, any problem bad input.
@@ -174,7 +182,7 @@ func historyShow(ctx context.Context, h *history.DB, f history.Filter, stdout io
 	t := results.NewTable(stdout, []string{"host", "configuration", "engine", "metric", "commits", "latest", "at"}, 4)
 	for _, s := range series {
 		n := len(s.Values)
-		t.Append([]string{s.Host, history.ConfigLabel(s.Config), s.Engine, s.Metric, fmt.Sprint(n), fmt.Sprintf("%.4g", s.Values[n-1]), shortSHA(s.Commits[n-1])})
+		t.Append([]string{s.Host, history.ConfigLabel(s.Config), s.Engine, s.Metric, fmt.Sprint(n), fmt.Sprintf("%.4g", s.Values[n-1]), history.ShortSHA(s.Commits[n-1])})
 	}
 	return t.Render()
 }
@@ -198,13 +206,13 @@ func historyCheck(ctx context.Context, h *history.DB, f history.Filter, o histor
 		}
 		for i, c := range fd.Changes {
 			if fd.Verdict(i) == "REGRESSION" {
-				failing = append(failing, fmt.Sprintf("%s from %s (%+.2f%%)", s.Name(), shortSHA(s.Commits[c.Index]), 100*c.Rel()))
+				failing = append(failing, fmt.Sprintf("%s from %s (%+.2f%%)", s.Name(), history.ShortSHA(s.Commits[c.Index]), 100*c.Rel()))
 			}
 			if i > 0 {
 				t.Append(row)
 				row = []string{"", "", "", "", ""}
 			}
-			row = append(row, shortSHA(s.Commits[c.Index]), fmt.Sprintf("%+.2f%%", 100*c.Rel()), fmt.Sprintf("[%+.2f%%, %+.2f%%]", 100*c.Lo, 100*c.Hi), fmt.Sprintf("%.2g", c.P), fd.Verdict(i))
+			row = append(row, history.ShortSHA(s.Commits[c.Index]), fmt.Sprintf("%+.2f%%", 100*c.Rel()), fmt.Sprintf("[%+.2f%%, %+.2f%%]", 100*c.Lo, 100*c.Hi), fmt.Sprintf("%.2g", c.P), fd.Verdict(i))
 		}
 		t.Append(row)
 	}
@@ -231,16 +239,9 @@ func historyCheck(ctx context.Context, h *history.DB, f history.Filter, o histor
 // historyFigures opens the history at db for aiobench report --history and returns its
 // series' charts and verdicts, judged as history check judges them at threshold.
 func historyFigures(ctx context.Context, db string, metrics []string, threshold float64) (*report.Report, error) {
-	if !history.IsPostgres(db) {
-		if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
-			return nil, usagef("report: --history %s: no history there", db)
-		}
-	}
-	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	h, err := history.Open(openCtx, db)
+	h, err := openHistory(ctx, "report: --history", db, false)
 	if err != nil {
-		return nil, usagef("report: --history %s: %v", history.Redact(db), oneLine(trimHistory(err)))
+		return nil, err
 	}
 	defer h.Close()
 	series, err := h.Series(ctx, history.Filter{Metrics: metrics})
@@ -256,11 +257,4 @@ func historyFigures(ctx context.Context, db string, metrics []string, threshold 
 		return nil, err
 	}
 	return report.HistoryReport("", h.Target, verdicts, charts), nil
-}
-
-func shortSHA(s string) string {
-	if len(s) > 10 {
-		return s[:10]
-	}
-	return s
 }

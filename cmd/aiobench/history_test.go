@@ -54,7 +54,7 @@ func TestHistoryBadInput(t *testing.T) {
 }
 
 // The history's whole path from a real run: its rows are every one of twelve commits', each
-// with noise of its own, the last four with uring's IOPS 10% lower (two real runs of 100 ms
+// with noise of its own, the last four with uring's IOPS 10% lower (short real runs of one build
 // differ by more than that here, so one run stands for all). check names the
 // first slower commit and exits 1; --since after it, 0; show lists the series; a second add of
 // a file adds nothing; --report draws the series.
