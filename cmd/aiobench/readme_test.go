@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +57,9 @@ func readmeExamples(t *testing.T) []string {
 
 // Every command of the README's Examples section runs as shown, in order, in one directory
 // (later ones read the files earlier ones wrote), with the aiobench binary on PATH and ./old and
-// ./new two copies of it; each must exit 0.
+// ./new two copies of it; each must exit 0, or 1 where its comment documents exit 1 (a gate's
+// verdict on this machine's noise is the example working: two 300 ms runs beside other packages'
+// tests have moved a p99 tenfold). Exit 2 (bad input) or any other failure fails the test.
 func TestREADMEExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every README example")
@@ -95,6 +98,11 @@ func TestREADMEExamples(t *testing.T) {
 		sh := exec.Command("bash", "-c", cmd)
 		sh.Dir, sh.Env = work, env
 		out, err := sh.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == exitFailure && strings.Contains(c, "exit 1") {
+			t.Logf("%5.1fs %s\n        exit 1, as documented: %s", time.Since(began).Seconds(), line, lastLines(string(out), 1))
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s\n  (run as: %s)\n  %v; the last of its output:\n%s", c, cmd, err, lastLines(string(out), 8))
 			continue
