@@ -31,6 +31,10 @@ var counters = engines.CounterTable[stats]{
 		Value: func(s *stats) float64 { return engines.Percentile(s.waitToRetry, 50) }},
 	{Counter: engines.Counter{Name: "wait_to_retry_p99_us", Label: "p99", Unit: "µs", Better: "lower", Doc: "99th percentile of the same"},
 		Value: func(s *stats) float64 { return engines.Percentile(s.waitToRetry, 99) }},
+	{Counter: engines.Counter{Name: "polls", Label: "polls", Better: "lower", Doc: "non-blocking looks (a 1-byte RWF_NOWAIT read) whether a page Reap waits for is ready (reaper notifier, --retry-poll)"},
+		Value: func(s *stats) float64 { return float64(s.polls) }},
+	{Counter: engines.Counter{Name: "polls_ready", Label: "ready", Doc: "of those, the looks that found the page ready and notified its request"},
+		Value: func(s *stats) float64 { return float64(s.pollsReady) }},
 	{Counter: engines.Counter{Name: "readaheads", Label: "readaheads", Better: "lower", Doc: "readahead(2) calls the engine made to start I/O (retry: none for a page its NOWAIT attempt already started)"},
 		Value: func(s *stats) float64 { return float64(s.readaheads) }},
 }
@@ -48,6 +52,7 @@ type stats struct {
 	stale, whileRunning int64
 	fallbacks           int64
 	readaheads          int64
+	polls, pollsReady   int64
 	waitersPeak         int64
 	waitToRetry         *hdrhistogram.Histogram // notification → retry start
 }
@@ -65,6 +70,8 @@ func (s *stats) Merge(o engines.Counters) {
 	s.whileRunning += t.whileRunning
 	s.fallbacks += t.fallbacks
 	s.readaheads += t.readaheads
+	s.polls += t.polls
+	s.pollsReady += t.pollsReady
 	s.waitersPeak = max(s.waitersPeak, t.waitersPeak)
 	s.waitToRetry.Merge(t.waitToRetry)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aiobench/aiobench/engines"
 	"github.com/aiobench/aiobench/internal/uring"
@@ -54,13 +55,40 @@ func (engine) Options() []engines.Option {
 			Column: "waiter_spin_us", ColumnUnit: "µs",
 			ColumnDoc: "--waiter-spin asked for (retry: how long an idle waiter polls before it sleeps), 0 for the engine's default, -1 for off",
 			Parse:     engines.ParseDurationOff("20us, 200us, off"),
-			Record: func(v string) string {
-				if d := engines.Duration(v); d >= 0 {
-					return strconv.FormatFloat(float64(d)/1e3, 'f', -1, 64)
-				}
-				return "-1"
-			}},
+			Record:    recordDurationOff},
+		{Name: "poll", Kind: "duration|off",
+			Help:   "with the reaper notifier: how often Reap looks, without blocking, whether the pages it waits for are ready when it would return without waiting, or off (default 10µs)",
+			Column: "retry_poll_us", ColumnUnit: "µs",
+			ColumnDoc: "--retry-poll asked for (retry, reaper notifier: how often Reap looks whether a missing page is ready between hits), 0 for the engine's default, -1 for off",
+			Parse:     engines.ParseDurationOff("5us, 50us, off"),
+			Record:    recordDurationOff},
 	}
+}
+
+// DefaultPoll is how often, with the reaper notifier, Reap looks whether the pages it waits for
+// are ready when it has completions to hand back and would not wait (the poll option unset).
+// Without it a stream of inline hits never lets Reap wait, and a miss waits for the first Reap
+// that finds nothing else to do (README, Hits and misses: figures per interval).
+const DefaultPoll = 10 * time.Microsecond
+
+// pollInterval is the poll interval of a Reader opened with cfg; 0 when it does not poll.
+func pollInterval(cfg engines.Config) time.Duration {
+	switch d := engines.Duration(cfg.Options["poll"]); {
+	case d < 0:
+		return 0
+	case d == 0:
+		return DefaultPoll
+	default:
+		return d
+	}
+}
+
+// recordDurationOff records a duration|off option in µs: 0 for the default, -1 for off.
+func recordDurationOff(v string) string {
+	if d := engines.Duration(v); d >= 0 {
+		return strconv.FormatFloat(float64(d)/1e3, 'f', -1, 64)
+	}
+	return "-1"
 }
 
 // notifiers are the notifiers that work here, which suites comparing the engine's variants
@@ -78,6 +106,9 @@ func notifiers() []string {
 func (engine) Check(cfg engines.Config) error {
 	if cfg.Direct {
 		return errors.New("retry reads through the page cache (RWF_NOWAIT, readahead, page waits), which --cache direct bypasses")
+	}
+	if cfg.Options["poll"] != "" && notifier(cfg) != NotifyReaper {
+		return fmt.Errorf("--retry-poll applies to the reaper notifier only, not %s", notifier(cfg))
 	}
 	switch n := cfg.Options["notifier"]; n {
 	case "", NotifyWaiters, NotifyReaper:

@@ -20,6 +20,10 @@
 //   - Async wait and kick: a small bounded set of waiter threads each does a blocking 1-byte
 //     read of the first missing page into its own scratch buffer, the user-space analogue of
 //     the kernel's async lock_page/wait_on_page_bit; when it returns the request is kicked.
+//   - Reaper notifier (the default): Reap itself does that blocking read for the oldest armed
+//     page when it has nothing to hand back, and, when it has, looks without blocking (a 1-byte
+//     RWF_NOWAIT read, at most once per --retry-poll interval) whether the armed pages are
+//     ready, so that a miss among a stream of inline hits is not left waiting for an idle Reap.
 //   - Retry context: retries run in Reap, on the driving goroutine, as the kernel ran the aio
 //     retry in the submitter's context after kick_iocb; the data copy happens there, again with
 //     RWF_NOWAIT.
@@ -163,6 +167,9 @@ type reader struct {
 	// goroutine only).
 	reaperWaits bool
 	local       []wait
+	// With NotifyReaper, how often Reap looks whether those pages are ready when it would
+	// return without waiting (0: never), and when it last did.
+	pollEvery, lastPoll int64
 	// The RFC's other two decisions (options.go): restart discards a partial read's progress at
 	// each retry; waitRange arms the wait on the missing range's last page, not its first.
 	restart, waitRange bool
@@ -191,6 +198,7 @@ func newReader(cfg engines.Config, waiters int) *reader {
 		trace:       cfg.Trace,
 		files:       make(map[int]*fileInfo),
 		reaperWaits: notifier(cfg) == NotifyReaper,
+		pollEvery:   int64(pollInterval(cfg)),
 		local:       make([]wait, 0, qd),
 		restart:     cfg.Options["progress"] == ProgressRestart,
 		waitRange:   cfg.Options["wait"] == WaitRange,
@@ -273,6 +281,16 @@ func (r *reader) reap(dst []*engines.Request, min int, deadline int64) ([]*engin
 		}
 		timed := deadline != math.MaxInt64
 		if got >= min || timed && clock.Now() >= deadline {
+			// About to return without waiting: the waits Reap keeps itself get a look first,
+			// at most once per poll interval (a miss must not wait for a Reap with nothing
+			// else to do, which a stream of inline hits never leaves).
+			if r.pollEvery > 0 && len(r.local) > 0 {
+				if now := clock.Now(); now-r.lastPoll >= r.pollEvery {
+					if r.pollWaits(now) > 0 {
+						continue
+					}
+				}
+			}
 			if r.ring != nil {
 				return dst, r.ring.flush(false) // waits armed by retries
 			}

@@ -52,6 +52,36 @@ func (r *reader) waitOldest() {
 	r.kick(w)
 }
 
+// pollWaits looks, without blocking, whether the pages of the waits Reap keeps itself are
+// ready, oldest first, and delivers the notification of each that is; it stops at the first
+// that is not (its I/O was started first, so the younger ones seldom are). A page is ready when
+// a 1-byte RWF_NOWAIT read of it succeeds; that read finds the page's I/O in flight and refuses
+// (EAGAIN) without starting more. It returns how many it notified. An error other than EAGAIN is the page's, as a blocking read
+// would have returned it. Reap calls it at most once per poll interval (--retry-poll), so that a
+// stream of inline hits, which never lets Reap sleep, does not leave the misses waiting.
+func (r *reader) pollWaits(now int64) int {
+	r.lastPoll = now
+	var b [1]byte
+	ready := 0
+	for _, w := range r.local {
+		r.stats.polls++
+		n, errno := fileio.ReadNowait(w.fd, b[:], w.off)
+		if errno == unix.EAGAIN || errno == 0 && n == 0 {
+			break
+		}
+		if errno != 0 {
+			notePageErr(w.st, errno)
+		}
+		r.stats.pollsReady++
+		ready++
+		r.kick(w)
+	}
+	if ready > 0 {
+		r.local = append(r.local[:0], r.local[ready:]...)
+	}
+	return ready
+}
+
 // waiter is one notifier thread.
 func (r *reader) waiter() {
 	runtime.LockOSThread()
