@@ -9,26 +9,8 @@ import (
 // The schema is an open set: the harness's own columns (schema.go), every registered engine's
 // counters and options (from their declarations, with no step anyone must remember), and the
 // columns files declared that this build did not know (Declare). Columns returns them in the
-// order files are written in: firstOrder's names where they exist, then the rest as declared.
-
-// firstOrder is the header files had before the engines declared their own columns: its
-// columns keep their places, so that the header of every release starts the same.
-var firstOrder = []string{
-	"engine", "workload", "bs", "iodepth", "jobs", "cache", "round", "ops", "bytes", "errors", "elapsed_s", "iops",
-	"mib_s", "lat_mean_us", "lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_p999_us", "lat_max_us", "slat_p50_us",
-	"clat_p50_us", "cpu_user_s", "cpu_sys_s", "cpu_us_per_op", "ctxsw", "resident_start_pct", "resident_end_pct",
-	"verify_errors", "complete", "kernel", "fs_type", "device", "cpu_model", "ncpu", "go_version", "aiobench_version",
-	"started_utc", "seed", "size", "verify", "fadvise", "lat_min_us", "slat_p99_us", "clat_p99_us", "cache_drops",
-	"first_error", "attempts_per_op", "attempts_max", "eagain", "short_reads", "kicks", "stale_kicks",
-	"kicked_while_running", "fallbacks", "waiters_peak", "wait_to_retry_p50_us", "wait_to_retry_p99_us",
-	"queue_wait_p50_us", "queue_wait_p99_us", "handoff_p50_us", "handoff_p99_us", "queue_peak", "gomaxprocs",
-	"resident_target_pct", "background", "background_iops", "threads", "waiters", "notifier", "waiter_spin_us",
-	"readaheads", "random", "warmup_ops", "dev_name", "dev_reads", "dev_read_bytes", "dev_reads_per_op",
-	"dev_util_pct", "dev_aqu", "duel_blocks", "null_delay_ns", "duel", "libaio_submits_per_op",
-	"libaio_getevents_per_op", "libaio_resubmits", "uring_enters_per_op", "uring_waits_per_op", "uring_inline_pct",
-	"uring_resubmits", "uring_buf_regs", "uring_unfixed", "uring_async", "uring_fixed_files", "uring_fixed_buffers",
-	"uring_sqpoll_idle_ms", "uring_entries",
-}
+// order files are written in: firstOrder's names (order.go) where they exist, then the rest as
+// declared.
 
 var reg struct {
 	sync.Mutex

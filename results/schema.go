@@ -6,7 +6,7 @@ import "strings"
 // renamed or removed), unit, meaning, and where the row builder takes it from. Which way a
 // metric is better (higher, lower) and whether a column sets up a run (config) are said here
 // too. The engines declare their own counters and options (enginecols.go). A new column is
-// one line here; the order files are written in is order.go's.
+// one line here; the order files are written in is order.go's (firstOrder).
 var static = []Column{
 	setup("engine", "", "engine name", func(r *Row) *string { return &r.Engine }, func(s *Setup) string { return s.Engine }).config(),
 	setup("workload", "", "access pattern", func(r *Row) *string { return &r.Workload }, func(s *Setup) string { return s.Workload }).config(),
